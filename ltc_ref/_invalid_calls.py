@@ -1,0 +1,308 @@
+"""A table of invalid calls to the public entry points and the error each must raise.
+
+Used by ``ltc-ref verify`` (all at once) and by ``tests/test_errors.py`` (one test per case).
+Every error must be a ``TypeError`` or ``ValueError`` whose message names the argument; the
+``match`` strings below are the part of the message that names it and says what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class InvalidCall:
+    name: str
+    call: Callable[[], object]
+    exc: type
+    match: str  # a regular expression searched for in the message
+
+
+@cache
+def _synaptic():
+    from .model.params import init_synaptic_params
+    from .wirings import FullyConnected
+
+    return init_synaptic_params(FullyConnected(4, output_dim=2).build(3), np.random.default_rng(0))
+
+
+@cache
+def _paper():
+    from .model.params import init_paper_params
+
+    return init_paper_params(3, 4, np.random.default_rng(0))
+
+
+def _x(B=2, T=5, C=3, dtype=np.float64):
+    return np.random.default_rng(1).standard_normal((B, T, C)).astype(dtype)
+
+
+def _fwd(**kw):
+    from .forward import forward
+
+    params = kw.pop("params", None) or _synaptic()
+    x = kw.pop("x", None)
+    return forward(params, _x() if x is None else x, **kw)
+
+
+def _with_nan(a, value=np.nan):
+    a = np.array(a, dtype=float)
+    a.flat[0] = value
+    return a
+
+
+def _syn(**changes):
+    return _synaptic().replace(**changes)
+
+
+def _pap(**changes):
+    return _paper().replace(**changes)
+
+
+def _fields(params):
+    return {k: getattr(params, k) for k in params._ARRAY_FIELDS}
+
+
+INVALID_CALLS = [
+    # ---- forward: x --------------------------------------------------------------------------
+    InvalidCall("x 1-D", lambda: _fwd(x=np.zeros(3)), ValueError, r"x: expected 2 or 3 dim"),
+    InvalidCall("x 4-D", lambda: _fwd(x=np.zeros((1, 2, 5, 3))), ValueError, r"x: expected 2 or 3"),
+    InvalidCall("x wrong C", lambda: _fwd(x=_x(C=4)), ValueError, r"x: expected shape \(B, T, C\)"),
+    InvalidCall(
+        "x T = 0", lambda: _fwd(x=np.zeros((2, 0, 3))), ValueError, r"x: expected at least"
+    ),
+    InvalidCall(
+        "x float32 with float64 params",
+        lambda: _fwd(x=_x(dtype=np.float32)),
+        TypeError,
+        r"x: expected dtype float64",
+    ),
+    InvalidCall("x NaN", lambda: _fwd(x=_with_nan(_x())), ValueError, r"x: expected finite"),
+    InvalidCall(
+        "x inf", lambda: _fwd(x=_with_nan(_x(), np.inf)), ValueError, r"x: expected finite"
+    ),
+    InvalidCall("x complex", lambda: _fwd(x=_x() + 0j), TypeError, r"x: expected a real"),
+    # ---- forward: h0 -------------------------------------------------------------------------
+    InvalidCall(
+        "h0 wrong shape", lambda: _fwd(h0=np.zeros((2, 5))), ValueError, r"h0: expected shape"
+    ),
+    InvalidCall(
+        "h0 unbatched with batched x", lambda: _fwd(h0=np.zeros(4)), ValueError, r"h0: expected"
+    ),
+    InvalidCall(
+        "h0 NaN", lambda: _fwd(h0=_with_nan(np.zeros((2, 4)))), ValueError, r"h0: expected finite"
+    ),
+    InvalidCall(
+        "h0 dtype",
+        lambda: _fwd(h0=np.zeros((2, 4), np.float32)),
+        TypeError,
+        r"h0: expected dtype float64",
+    ),
+    # ---- forward: dt -------------------------------------------------------------------------
+    InvalidCall("dt = 0", lambda: _fwd(dt=0.0), ValueError, r"dt: expected elapsed times > 0"),
+    InvalidCall("dt < 0", lambda: _fwd(dt=-1.0), ValueError, r"dt: expected elapsed times > 0"),
+    InvalidCall("dt NaN", lambda: _fwd(dt=float("nan")), ValueError, r"dt: expected finite"),
+    InvalidCall("dt inf", lambda: _fwd(dt=float("inf")), ValueError, r"dt: expected finite"),
+    InvalidCall(
+        "dt (B, T) with an entry <= 0",
+        lambda: _fwd(dt=np.array([[1.0] * 5, [1.0] * 4 + [0.0]])),
+        ValueError,
+        r"dt: expected every entry > 0",
+    ),
+    InvalidCall(
+        "dt (T,) NaN", lambda: _fwd(dt=_with_nan(np.ones(5))), ValueError, r"dt: expected finite"
+    ),
+    InvalidCall(
+        "dt wrong length", lambda: _fwd(dt=np.ones(6)), ValueError, r"dt: expected a scalar"
+    ),
+    InvalidCall(
+        "dt (T, B) transposed",
+        lambda: _fwd(dt=np.ones((5, 2))),
+        ValueError,
+        r"dt: expected per-sample elapsed times of shape \(B, T\)",
+    ),
+    InvalidCall(
+        "dt (B, T) for an unbatched x",
+        lambda: _fwd(x=_x()[0], dt=np.ones((1, 5))),
+        ValueError,
+        r"dt: expected a scalar or \(5,\)",
+    ),
+    InvalidCall("dt bool", lambda: _fwd(dt=True), TypeError, r"dt: expected a real"),
+    # ---- forward: unfolds, solver, epsilon, params ---------------------------------------------
+    InvalidCall("unfolds = 0", lambda: _fwd(unfolds=0), ValueError, r"unfolds: expected an int"),
+    InvalidCall("unfolds float", lambda: _fwd(unfolds=2.5), TypeError, r"unfolds: expected an int"),
+    InvalidCall("unknown solver", lambda: _fwd(solver="rk45"), ValueError, r"solver: expected one"),
+    InvalidCall("solver not a solver", lambda: _fwd(solver=3), TypeError, r"solver: expected"),
+    InvalidCall("epsilon < 0", lambda: _fwd(epsilon=-1e-8), ValueError, r"epsilon: expected a n"),
+    InvalidCall(
+        "epsilon with euler",
+        lambda: _fwd(epsilon=1e-8, solver="euler"),
+        ValueError,
+        r"epsilon: only the fused solver",
+    ),
+    InvalidCall(
+        "params of another type",
+        lambda: _fwd(params={"w": 1}),
+        TypeError,
+        r"params: expected ltc_ref.PaperParams or ltc_ref.SynapticParams",
+    ),
+    # ---- SynapticParams -------------------------------------------------------------------------
+    InvalidCall(
+        "cm = 0",
+        lambda: _syn(cm=np.zeros(4)),
+        ValueError,
+        r"SynapticParams.cm: expected every entry > 0",
+    ),
+    InvalidCall(
+        "gleak < 0",
+        lambda: _syn(gleak=-np.ones(4)),
+        ValueError,
+        r"SynapticParams.gleak: expected every entry > 0",
+    ),
+    InvalidCall(
+        "w <= 0",
+        lambda: _syn(w=np.zeros((4, 4))),
+        ValueError,
+        r"SynapticParams.w: expected every entry > 0",
+    ),
+    InvalidCall(
+        "sensory_w < 0",
+        lambda: _syn(sensory_w=-np.ones((3, 4))),
+        ValueError,
+        r"SynapticParams.sensory_w: expected every entry > 0",
+    ),
+    InvalidCall(
+        "sparsity_mask not 0/1",
+        lambda: _syn(sparsity_mask=np.full((4, 4), 0.5)),
+        ValueError,
+        r"SynapticParams.sparsity_mask: expected a 0/1 mask",
+    ),
+    InvalidCall(
+        "sensory_sparsity_mask not 0/1",
+        lambda: _syn(sensory_sparsity_mask=-np.ones((3, 4))),
+        ValueError,
+        r"SynapticParams.sensory_sparsity_mask: expected a 0/1 mask",
+    ),
+    InvalidCall(
+        "sigma wrong shape",
+        lambda: _syn(sigma=np.ones((3, 4))),
+        ValueError,
+        r"SynapticParams.sigma: expected shape \(4, 4\)",
+    ),
+    InvalidCall(
+        "sensory_mu wrong shape",
+        lambda: _syn(sensory_mu=np.ones((4, 3))),
+        ValueError,
+        r"SynapticParams.sensory_mu: expected shape \(3, 4\)",
+    ),
+    InvalidCall(
+        "M > N outputs",
+        lambda: _syn(output_w=np.ones(5), output_b=np.zeros(5)),
+        ValueError,
+        r"SynapticParams.output_w: expected 1 <= M <= N",
+    ),
+    InvalidCall(
+        "mu NaN",
+        lambda: _syn(mu=_with_nan(np.ones((4, 4)))),
+        ValueError,
+        r"SynapticParams.mu: expected finite",
+    ),
+    InvalidCall(
+        "vleak inf",
+        lambda: _syn(vleak=_with_nan(np.ones(4), np.inf)),
+        ValueError,
+        r"SynapticParams.vleak: expected finite",
+    ),
+    InvalidCall(
+        "mixed dtypes",
+        lambda: _syn(erev=np.ones((4, 4), np.float32)),
+        TypeError,
+        r"SynapticParams.erev: expected dtype float64",
+    ),
+    InvalidCall(
+        "float16 parameters",
+        lambda: _syn(**{k: a.astype(np.float16) for k, a in _fields(_synaptic()).items()}),
+        TypeError,
+        r"SynapticParams.gleak: expected dtype float32 or float64",
+    ),
+    # ---- PaperParams -------------------------------------------------------------------------
+    InvalidCall(
+        "tau = 0",
+        lambda: _pap(tau=np.zeros(4)),
+        ValueError,
+        r"PaperParams.tau: expected every entry > 0",
+    ),
+    InvalidCall(
+        "tau NaN",
+        lambda: _pap(tau=_with_nan(np.ones(4))),
+        ValueError,
+        r"PaperParams.tau: expected finite",
+    ),
+    InvalidCall(
+        "gamma wrong shape",
+        lambda: _pap(gamma=np.ones((3, 5))),
+        ValueError,
+        r"PaperParams.gamma_r: expected shape \(4, 4\)|PaperParams.gamma: expected shape",
+    ),
+    InvalidCall(
+        "gamma_r wrong shape",
+        lambda: _pap(gamma_r=np.ones((4, 3))),
+        ValueError,
+        r"PaperParams.gamma_r: expected shape \(4, 4\)",
+    ),
+    InvalidCall(
+        "unknown activation",
+        lambda: _pap(activation="softsign"),
+        ValueError,
+        r"PaperParams.activation: expected one of",
+    ),
+    InvalidCall(
+        "A inf",
+        lambda: _pap(A=_with_nan(np.ones(4), -np.inf)),
+        ValueError,
+        r"PaperParams.A: expected finite",
+    ),
+    # ---- initialisers, flatten ---------------------------------------------------------------
+    InvalidCall(
+        "init rng not a Generator",
+        lambda: __import__("ltc_ref").init_paper_params(3, 4, 0),
+        TypeError,
+        r"rng: expected a numpy.random.Generator",
+    ),
+    InvalidCall(
+        "init dtype int",
+        lambda: __import__("ltc_ref").init_paper_params(3, 4, np.random.default_rng(), dtype=int),
+        TypeError,
+        r"dtype: expected dtype float32 or float64",
+    ),
+    InvalidCall(
+        "init n_units = 0",
+        lambda: __import__("ltc_ref").init_paper_params(3, 0, np.random.default_rng()),
+        ValueError,
+        r"n_units: expected an integer >= 1",
+    ),
+    InvalidCall(
+        "unflatten wrong length",
+        lambda: _paper().unflatten(np.zeros(3)),
+        ValueError,
+        r"vector: expected shape",
+    ),
+]
+
+
+def run_invalid_call(case: InvalidCall) -> str:
+    """Run one case; return ``""`` if it raised as expected, else what went wrong."""
+    try:
+        case.call()
+    except case.exc as err:
+        if re.search(case.match, str(err)):
+            return ""
+        return f"message {str(err)!r} does not match {case.match!r}"
+    except Exception as err:
+        return f"raised {type(err).__name__}: {err} (expected {case.exc.__name__})"
+    return f"did not raise (expected {case.exc.__name__})"

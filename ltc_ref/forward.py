@@ -1,0 +1,150 @@
+r"""The sequence forward pass, ``ltc_ref.forward``: the entry point other implementations call.
+
+For each input step t = 0 … T-1, with the input held constant over the elapsed time
+$\Delta t_{b,t}$ (zero-order hold):
+
+$$
+    h_{b,t} = \mathrm{Solve}_L\big(h_{b,t-1},\ I_{b,t},\ \Delta t_{b,t}\big),\qquad
+    y_{b,t} = \mathrm{output}(h_{b,t}),\qquad h_{b,-1} = h_0
+$$
+
+where $\mathrm{Solve}_L$ is L sub-steps of the chosen solver (or the adaptive
+Dormand–Prince integrator). Arrays are batch-first: ``x`` is ``(B, T, C)``.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import autograd.numpy as anp
+import numpy as np
+
+from . import _validation as v
+from .model import dynamics_of
+from .solvers import SOLVERS, Solver
+
+
+def forward(params, x, *, h0=None, dt=1.0, unfolds=6, solver="fused", epsilon=0.0):
+    r"""Run an LTC network over a sequence.
+
+    Arguments:
+        params: `PaperParams` or `SynapticParams` (float32 or
+            float64; every array argument must have the same dtype).
+        x: ``(B, T, C)`` input sequence, batch first; or ``(T, C)`` for one unbatched sequence.
+        h0: ``(B, N)`` initial state (``(N,)`` when unbatched); zeros when omitted.
+        dt: elapsed time $\Delta t > 0$ of each input step: a scalar, a ``(T,)`` array
+            (the same for every sample) or a ``(B, T)`` array (irregular sampling, per
+            sample; batched calls only). Cast to the parameters' dtype.
+        unfolds: L >= 1, the number of sub-steps per input step (fixed-step solvers).
+        solver: ``"fused"`` (paper Eq. 3, default), ``"euler"``, ``"rk4"``, ``"dopri5"``, or a
+            `Solver` instance (e.g. ``DormandPrince(rtol=1e-9)``).
+        epsilon: $\varepsilon \ge 0$ added to the fused step's denominator (0 in the
+            paper; ncps uses 1e-8). Only the fused solver has one: a non-zero value with
+            another solver is an error.
+
+    Returns:
+        ``(y, h)``: ``y`` the output sequence ``(B, T, M)`` and ``h`` the state sequence
+        ``(B, T, N)`` after each input step (unbatched: ``(T, M)`` and ``(T, N)``), in the
+        parameters' dtype. The paper's form outputs its state (M = N); the conductance form
+        outputs ``v[:, :, :M] * output_w + output_b``.
+
+    Raises:
+        TypeError, ValueError: naming the argument, the expected and the received
+            shape/dtype/range, for any invalid argument (see the docs' error list).
+    """
+    dynamics = dynamics_of(params)  # raises TypeError for anything but the two containers
+    dtype = params.dtype
+    N, C = params.n_units, params.n_inputs
+
+    x = v.as_array("x", x, dtype=dtype, ndim=(2, 3))
+    batched = x.ndim == 3
+    if not batched:
+        x = x[None]
+    B, T, C_x = x.shape
+    if C_x != C:
+        want = "(B, T, C)" if batched else "(T, C)"
+        raise ValueError(f"x: expected shape {want} with C = {C} inputs, got {x.shape[-1]} inputs")
+    if T < 1 or B < 1:
+        raise ValueError(f"x: expected at least one sample and one time step, got {x.shape}")
+
+    if h0 is None:
+        h0 = np.zeros((B, N), dtype=dtype)
+    elif batched:
+        h0 = v.as_array("h0", h0, dtype=dtype, shape=(B, N))
+    else:
+        h0 = v.as_array("h0", h0, dtype=dtype, shape=(N,))[None]
+
+    dt = _check_dt(dt, B=B, T=T, batched=batched, dtype=dtype)
+    unfolds = v.check_int("unfolds", unfolds, minimum=1)
+    solver = _check_solver(solver)
+    epsilon = v.check_real("epsilon", epsilon, minimum=0.0)
+    if epsilon != 0.0 and not solver.uses_epsilon:
+        raise ValueError(
+            f"epsilon: only the fused solver uses epsilon; got epsilon={epsilon} with "
+            f"solver={solver.name!r} (pass epsilon=0)"
+        )
+
+    y, h = _forward(params, x, h0, dt, unfolds, solver, epsilon, dynamics)
+    if not batched:
+        return y[0], h[0]
+    return y, h
+
+
+def _forward(params, x, h0, dt, unfolds, solver, epsilon, dynamics=None):
+    """The forward pass on validated arguments, written so autograd can trace it.
+
+    Arguments as in `forward` after validation: ``x`` ``(B, T, C)``, ``h0`` ``(B, N)``,
+    ``dt`` ``(B, T)``, ``solver`` a `Solver`.
+    """
+    dynamics = dynamics or dynamics_of(params)
+    h = h0
+    states = []
+    for t in range(x.shape[1]):
+        drive = dynamics.input_drive(params, x[:, t])  # held constant over the input step
+        h = solver.advance(dynamics, params, h, drive, dt[:, t : t + 1], unfolds, epsilon)
+        states.append(h)
+    h_seq = anp.stack(states, axis=1)
+    return dynamics.output(params, h_seq), h_seq
+
+
+def _check_dt(dt, *, B, T, batched, dtype):
+    """Normalise ``dt`` to a ``(B, T)`` array of the parameters' dtype, all finite and > 0."""
+    if isinstance(dt, numbers.Real) and not isinstance(dt, bool):
+        arr = np.full((B, T), float(dt))
+        v.check_finite("dt", arr[:1, :1])
+        if not dt > 0:
+            raise ValueError(f"dt: expected elapsed times > 0, got {dt}")
+        return arr.astype(dtype)
+    arr = np.asarray(dt)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"dt: expected a real scalar or array, got dtype {arr.dtype}")
+    arr = arr.astype(np.float64)
+    if arr.ndim == 0:
+        return _check_dt(float(arr), B=B, T=T, batched=batched, dtype=dtype)
+    if arr.ndim == 1:
+        if arr.shape != (T,):
+            raise ValueError(f"dt: expected a scalar, shape ({T},) or ({B}, {T}), got {arr.shape}")
+    elif arr.ndim == 2 and batched:
+        if arr.shape != (B, T):
+            raise ValueError(
+                f"dt: expected per-sample elapsed times of shape (B, T) = ({B}, {T}), "
+                f"got {arr.shape}"
+            )
+    else:
+        want = f"a scalar, ({T},) or ({B}, {T})" if batched else f"a scalar or ({T},)"
+        raise ValueError(f"dt: expected {want}, got shape {arr.shape}")
+    v.check_finite("dt", arr)
+    v.check_positive("dt", arr)
+    return np.broadcast_to(arr, (B, T)).astype(dtype)
+
+
+def _check_solver(solver) -> Solver:
+    if isinstance(solver, Solver):
+        return solver
+    if isinstance(solver, str):
+        if solver not in SOLVERS:
+            raise ValueError(f"solver: expected one of {sorted(SOLVERS)}, got {solver!r}")
+        return SOLVERS[solver]
+    raise TypeError(
+        f"solver: expected a solver name or an ltc_ref.solvers.Solver, got {type(solver).__name__}"
+    )

@@ -1,0 +1,29 @@
+"""The LTC model: parameter containers and the two forms of its dynamics.
+
+* `ltc_ref.model.paper` — Eq. 1 and the fused step Eq. 3 in the paper's symbols (start here).
+* `ltc_ref.model.conductance` — the conductance form of the authors' code and ncps, and its
+  mapping onto Eq. 1.
+* `ltc_ref.model.params` — the immutable parameter containers and initialisers.
+"""
+
+from __future__ import annotations
+
+from . import conductance, paper
+from .params import PaperParams, SynapticParams
+
+
+def dynamics_of(params):
+    """The module (`.paper` or `.conductance`) that implements ``params``'s form.
+
+    Both modules expose the same functions: ``input_drive(params, I)``,
+    ``rhs(params, x, drive)``, ``fused_step(params, x, drive, dt, epsilon)``,
+    ``tau_sys(params, x, drive)`` and ``output(params, x)``.
+    """
+    if isinstance(params, PaperParams):
+        return paper
+    if isinstance(params, SynapticParams):
+        return conductance
+    raise TypeError(
+        f"params: expected ltc_ref.PaperParams or ltc_ref.SynapticParams, "
+        f"got {type(params).__name__}"
+    )

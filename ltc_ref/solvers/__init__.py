@@ -1,0 +1,33 @@
+"""Solvers: one small module per method behind the interface in `._base`.
+
+* `Fused` — the paper's semi-implicit step (Eq. 3), the default.
+* `Euler` — explicit Euler.
+* `RK4` — classical Runge–Kutta.
+* `DormandPrince` — adaptive Dormand–Prince 5(4); `dopri5` is the general integrator
+  with dense output and step counts.
+
+``ltc_ref.forward(..., solver=...)`` takes a name from `SOLVERS` or a solver instance.
+"""
+
+from __future__ import annotations
+
+from ._base import FixedStepSolver, Solver
+from .dormand_prince import DopriSolution, DormandPrince, dopri5
+from .euler import Euler
+from .fused import Fused
+from .rk4 import RK4
+
+#: Solver names accepted by ``ltc_ref.forward``, with the instance each name stands for.
+SOLVERS = {s.name: s for s in (Fused(), Euler(), RK4(), DormandPrince())}
+
+__all__ = [
+    "RK4",
+    "SOLVERS",
+    "DopriSolution",
+    "DormandPrince",
+    "Euler",
+    "FixedStepSolver",
+    "Fused",
+    "Solver",
+    "dopri5",
+]

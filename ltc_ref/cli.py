@@ -1,30 +1,38 @@
 """The ``ltc-ref`` command line.
 
+``ltc-ref COMMAND [ARGS]``; each command lives in the module that implements it and has its own
+``--help``:
+
 * ``ltc-ref verify`` — check the whole reference against itself and print a report (exit 0/1).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
-
-def _verify(args) -> int:
-    from .verify import run_all
-
-    return 0 if run_all() else 1
+#: command -> (module, function taking the remaining argv and returning an exit code, help).
+COMMANDS = {
+    "verify": ("ltc_ref.verify", "main", "check the reference against itself, print a report"),
+}
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     parser = argparse.ArgumentParser(
-        prog="ltc-ref", description="Reference implementation of Liquid Time-Constant networks."
+        prog="ltc-ref",
+        description="Reference implementation of Liquid Time-Constant networks.",
+        epilog="commands:\n"
+        + "\n".join(f"  {name:<12} {spec[2]}" for name, spec in COMMANDS.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=_version())
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("verify", help="check the reference against itself and print a report")
-    p.set_defaults(func=_verify)
-    args = parser.parse_args(argv)
-    return args.func(args)
+    parser.add_argument("command", choices=sorted(COMMANDS), help="see below")
+    parser.add_argument("args", nargs=argparse.REMAINDER, help="the command's arguments")
+    ns = parser.parse_args(argv)
+    module, func, _ = COMMANDS[ns.command]
+    return getattr(importlib.import_module(module), func)(ns.args)
 
 
 def _version() -> str:

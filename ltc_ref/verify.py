@@ -376,4 +376,15 @@ def run_all(sections=None, *, stream=None) -> bool:
     return all_ok
 
 
-__all__ = ["SECTIONS", "CheckResult", "run_all"]
+def main(argv=None) -> int:
+    """``ltc-ref verify``: run every section and print the report; exit code 0 if all pass."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="ltc-ref verify", description="Check the reference against itself."
+    )
+    parser.parse_args(argv)
+    return 0 if run_all() else 1
+
+
+__all__ = ["SECTIONS", "CheckResult", "main", "run_all"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from . import solvers, wirings
 from .forward import forward
+from .gradients import grad_to_flat, value_and_grad, vjp
 from .model import conductance, paper
 from .model.params import (
     INIT_RANGES,
@@ -48,11 +49,14 @@ __all__ = [
     "conductance",
     "dopri5",
     "forward",
+    "grad_to_flat",
     "init_paper_params",
     "init_synaptic_params",
     "paper",
     "softplus",
     "softplus_inverse",
     "solvers",
+    "value_and_grad",
+    "vjp",
     "wirings",
 ]

@@ -15,6 +15,7 @@ Dormand–Prince integrator). Arrays are batch-first: ``x`` is ``(B, T, C)``.
 from __future__ import annotations
 
 import numbers
+from dataclasses import dataclass
 
 import autograd.numpy as anp
 import numpy as np
@@ -52,7 +53,32 @@ def forward(params, x, *, h0=None, dt=1.0, unfolds=6, solver="fused", epsilon=0.
         TypeError, ValueError: naming the argument, the expected and the received
             shape/dtype/range, for any invalid argument (see the docs' error list).
     """
-    dynamics = dynamics_of(params)  # raises TypeError for anything but the two containers
+    call = validate_call(params, x, h0, dt, unfolds, solver, epsilon)
+    y, h = _forward(params, call.x, call.h0, call.dt, call.unfolds, call.solver, call.epsilon)
+    if not call.batched:
+        return y[0], h[0]
+    return y, h
+
+
+@dataclass(frozen=True)
+class Call:
+    """The validated arguments of a `forward` call, batched: ``x`` ``(B, T, C)``, ``h0``
+    ``(B, N)``, ``dt`` ``(B, T)``; ``batched`` says whether the caller's ``x`` had a batch axis
+    and ``dt_shape`` is the shape of the caller's ``dt`` (``()``, ``(T,)`` or ``(B, T)``)."""
+
+    x: np.ndarray
+    h0: np.ndarray
+    dt: np.ndarray
+    unfolds: int
+    solver: Solver
+    epsilon: float
+    batched: bool
+    dt_shape: tuple
+
+
+def validate_call(params, x, h0, dt, unfolds, solver, epsilon) -> Call:
+    """Validate the arguments of `forward` (shared by `ltc_ref.vjp`); see `forward`."""
+    dynamics_of(params)  # raises TypeError for anything but the two parameter containers
     dtype = params.dtype
     N, C = params.n_units, params.n_inputs
 
@@ -74,6 +100,7 @@ def forward(params, x, *, h0=None, dt=1.0, unfolds=6, solver="fused", epsilon=0.
     else:
         h0 = v.as_array("h0", h0, dtype=dtype, shape=(N,))[None]
 
+    dt_shape = np.shape(dt)
     dt = _check_dt(dt, B=B, T=T, batched=batched, dtype=dtype)
     unfolds = v.check_int("unfolds", unfolds, minimum=1)
     solver = _check_solver(solver)
@@ -84,19 +111,16 @@ def forward(params, x, *, h0=None, dt=1.0, unfolds=6, solver="fused", epsilon=0.
             f"solver={solver.name!r} (pass epsilon=0)"
         )
 
-    y, h = _forward(params, x, h0, dt, unfolds, solver, epsilon, dynamics)
-    if not batched:
-        return y[0], h[0]
-    return y, h
+    return Call(x, h0, dt, unfolds, solver, epsilon, batched, dt_shape)
 
 
-def _forward(params, x, h0, dt, unfolds, solver, epsilon, dynamics=None):
+def _forward(params, x, h0, dt, unfolds, solver, epsilon):
     """The forward pass on validated arguments, written so autograd can trace it.
 
     Arguments as in `forward` after validation: ``x`` ``(B, T, C)``, ``h0`` ``(B, N)``,
     ``dt`` ``(B, T)``, ``solver`` a `Solver`.
     """
-    dynamics = dynamics or dynamics_of(params)
+    dynamics = dynamics_of(params)
     h = h0
     states = []
     for t in range(x.shape[1]):

@@ -32,6 +32,11 @@ The input enters f only through $I\gamma + \mu$, which stays constant while the 
 held constant over one input step (zero-order hold); `input_drive` computes it once and the
 functions below take it as ``drive``. Everything here is written with ``autograd.numpy`` so that
 autograd can trace this very code (the gradient checks differentiate the specification itself).
+
+Each function is followed by its hand-written vector–Jacobian product (``*_vjp``): given the
+cotangent ``g`` of the output it returns the cotangents of the inputs, in argument order, with
+the parameter cotangents as a dict ``{field: array}`` summed over the batch axes (derivations:
+docs/derivations.md).
 """
 
 from __future__ import annotations
@@ -72,6 +77,51 @@ ACTIVATION_FUNCTIONS = {
 }
 
 
+def activation_derivative(name, z, a):
+    r"""$\mathrm{act}'(z)$, given $z$ and $a = \mathrm{act}(z)$ (each ``(..., N)``).
+
+    sigmoid: $a(1 - a)$; tanh: $1 - a^2$; ReLU: $[z > 0]$; hard-tanh: $[-1 < z < 1]$. At the
+    kinks of ReLU and hard-tanh (a set of measure zero) the one-sided value 0 is used.
+    """
+    if name == "sigmoid":
+        return a * (1.0 - a)
+    if name == "tanh":
+        return 1.0 - a * a
+    if name == "relu":
+        return (z > 0).astype(a.dtype)
+    if name == "hard_tanh":
+        return ((z > -1.0) & (z < 1.0)).astype(a.dtype)
+    raise ValueError(f"activation: expected one of {sorted(ACTIVATION_FUNCTIONS)}, got {name!r}")
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers of the VJPs: cotangents of parameters are summed over the leading (batch) axes
+# --------------------------------------------------------------------------------------------
+
+
+def sum_batch(g, ndim=1):
+    """Sum ``g`` over all but its last ``ndim`` axes (the cotangent of a broadcast parameter)."""
+    return np.sum(g, axis=tuple(range(np.ndim(g) - ndim))) if np.ndim(g) > ndim else g
+
+
+def sum_outer(a, b):
+    r"""$\sum_{batch} a^T b$: the cotangent of a matrix ``W`` in ``a @ W``, ``(i, j)``."""
+    return np.reshape(a, (-1, np.shape(a)[-1])).T @ np.reshape(b, (-1, np.shape(b)[-1]))
+
+
+def reduce_to(g, like):
+    """Sum ``g`` down to the shape of ``like`` (a scalar or an array that was broadcast)."""
+    shape = np.shape(like)
+    if shape == np.shape(g):
+        return g
+    if shape == ():
+        return np.sum(g)
+    lead = np.ndim(g) - len(shape)
+    g = np.sum(g, axis=tuple(range(lead))) if lead > 0 else g
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    return np.sum(g, axis=axes, keepdims=True) if axes else g
+
+
 # --------------------------------------------------------------------------------------------
 # Eq. 1
 # --------------------------------------------------------------------------------------------
@@ -90,6 +140,16 @@ def input_drive(params, I):
     return I @ params.gamma + params.mu
 
 
+def input_drive_vjp(params, I, g):
+    r"""VJP of `input_drive`: with $d = I\gamma + \mu$,
+    $\bar I = \bar d\,\gamma^T$, $\bar\gamma = \sum_b I^T \bar d$, $\bar\mu = \sum_b \bar d$.
+
+    Returns:
+        ``(g_params, g_I)``: dict with ``gamma`` and ``mu``; ``(..., C)``.
+    """
+    return {"gamma": sum_outer(I, g), "mu": sum_batch(g)}, g @ params.gamma.T
+
+
 def f(params, x, drive):
     r"""$f(x, I) = \mathrm{act}(x\gamma_r + I\gamma + \mu)$, ``(..., N)``.
 
@@ -100,6 +160,19 @@ def f(params, x, drive):
     """
     act = ACTIVATION_FUNCTIONS[params.activation]
     return act(x @ params.gamma_r + drive)
+
+
+def f_vjp(params, x, drive, g):
+    r"""VJP of `f`: with $z = x\gamma_r + d$ and $\bar z = \bar f \odot \mathrm{act}'(z)$,
+    $\bar x = \bar z\,\gamma_r^T$, $\bar\gamma_r = \sum_b x^T \bar z$, $\bar d = \bar z$.
+
+    Returns:
+        ``(g_params, g_x, g_drive)``.
+    """
+    z = x @ params.gamma_r + drive
+    a = ACTIVATION_FUNCTIONS[params.activation](z)
+    g_z = g * activation_derivative(params.activation, z, a)
+    return {"gamma_r": sum_outer(x, g_z)}, g_z @ params.gamma_r.T, g_z
 
 
 def rhs(params, x, drive):
@@ -116,6 +189,22 @@ def rhs(params, x, drive):
     tau, A = params.tau, params.A
     f_ = f(params, x, drive)
     return -(1.0 / tau + f_) * x + f_ * A
+
+
+def rhs_vjp(params, x, drive, g):
+    r"""VJP of `rhs`. With $\dot x = -(1/\tau + f)\,x + f A$:
+    $\bar f = \bar{\dot x}\,(A - x)$, $\bar x = -\bar{\dot x}\,(1/\tau + f) + \bar x_{(f)}$,
+    $\bar\tau = \sum_b \bar{\dot x}\, x / \tau^2$, $\bar A = \sum_b \bar{\dot x} f$.
+
+    Returns:
+        ``(g_params, g_x, g_drive)``.
+    """
+    tau, A = params.tau, params.A
+    f_ = f(params, x, drive)
+    g_params, g_x, g_drive = f_vjp(params, x, drive, g * (A - x))
+    g_params["tau"] = sum_batch(g * x) / tau**2
+    g_params["A"] = sum_batch(g * f_)
+    return g_params, g_x - g * (1.0 / tau + f_), g_drive
 
 
 def tau_sys(params, x, drive):
@@ -155,6 +244,40 @@ def fused_step(params, x, drive, dt, epsilon=0.0):
     return (x + dt * f_ * A) / (1.0 + dt * (1.0 / tau + f_) + epsilon)
 
 
+def fused_step_vjp(params, x, drive, dt, epsilon, g):
+    r"""VJP of `fused_step`. With $x' = n / d$, $n = x + \Delta t\, f A$,
+    $d = 1 + \Delta t (1/\tau + f) + \varepsilon$: $\bar n = \bar x' / d$ and
+    $\bar d = -\bar x'\, x' / d$; then
+
+    $$
+    \bar x = \bar n + \bar x_{(f)},\quad
+    \bar f = \Delta t\,(\bar n A + \bar d),\quad
+    \bar A = \sum_b \bar n\, \Delta t f,\quad
+    \bar\tau = -\sum_b \bar d\, \Delta t / \tau^2,\quad
+    \overline{\Delta t} = \textstyle\sum_j \bar n f A + \bar d\,(1/\tau + f).
+    $$
+
+    Returns:
+        ``(g_params, g_x, g_drive, g_dt)``; ``g_dt`` has the shape of ``dt`` (e.g. ``(B, 1)``).
+    """
+    tau, A = params.tau, params.A
+    f_ = f(params, x, drive)
+    den = 1.0 + dt * (1.0 / tau + f_) + epsilon
+    x_new = (x + dt * f_ * A) / den
+    g_num = g / den
+    g_den = -g * x_new / den
+    g_params, g_x, g_drive = f_vjp(params, x, drive, dt * (g_num * A + g_den))
+    g_params["A"] = sum_batch(g_num * dt * f_)
+    g_params["tau"] = -sum_batch(g_den * dt) / tau**2
+    g_dt = reduce_to(g_num * f_ * A + g_den * (1.0 / tau + f_), dt)
+    return g_params, g_x + g_num, g_drive, g_dt
+
+
 def output(params, x):
     """The paper's form outputs its whole state: ``y = x``, ``(..., N)``."""
     return x
+
+
+def output_vjp(params, x, g):
+    """VJP of `output`: ``(g_params, g_x) = ({}, g)``."""
+    return {}, g

@@ -40,6 +40,13 @@ class Solver(abc.ABC):
         """
 
 
+def add_cotangents(total: dict, part: dict) -> dict:
+    """Accumulate parameter cotangents ``part`` into ``total`` (dicts ``{field: array}``)."""
+    for name, g in part.items():
+        total[name] = total[name] + g if name in total else g
+    return total
+
+
 class FixedStepSolver(Solver):
     """A solver that takes L equal sub-steps of length Δt/L (the paper's "unfolds")."""
 
@@ -47,8 +54,41 @@ class FixedStepSolver(Solver):
     def step(self, dynamics, params, x, drive, h, epsilon):
         """One sub-step of length ``h`` (``(B, 1)``)."""
 
+    @abc.abstractmethod
+    def step_vjp(self, dynamics, params, x, drive, h, epsilon, g):
+        """VJP of `step`: ``(g_params, g_x, g_drive, g_h)`` for the cotangent ``g`` of its
+        output; ``g_h`` has the shape of ``h``."""
+
     def advance(self, dynamics, params, x, drive, dt, unfolds, epsilon):
         h = dt / unfolds
         for _ in range(unfolds):
             x = self.step(dynamics, params, x, drive, h, epsilon)
         return x
+
+    def advance_vjp(self, dynamics, params, x, drive, dt, unfolds, epsilon, g):
+        r"""VJP of `advance` by recomputation: the L sub-step states of this one input step are
+        recomputed from ``x`` (memory O(L·B·N) for this step only), then the sub-steps are
+        differentiated in reverse. The drive is shared by the sub-steps, so its cotangents add
+        up; $h = \Delta t / L$ gives $\overline{\Delta t} = \sum_k \bar h_k / L$.
+
+        Returns:
+            ``(g_params, g_x, g_drive, g_dt)``.
+        """
+        h = dt / unfolds
+        states = [x]
+        for _ in range(unfolds - 1):
+            states.append(self.step(dynamics, params, states[-1], drive, h, epsilon))
+        g_params, g_drive, g_h = {}, None, 0.0
+        for x_k in reversed(states):
+            gp, g, gd, gh = self.step_vjp(dynamics, params, x_k, drive, h, epsilon, g)
+            add_cotangents(g_params, gp)
+            g_drive = gd if g_drive is None else _add_drive(g_drive, gd)
+            g_h = g_h + gh
+        return g_params, g, g_drive, g_h / unfolds
+
+
+def _add_drive(a, b):
+    """Add two drive cotangents (an array in the paper's form, a pair in the conductance form)."""
+    if isinstance(a, tuple):
+        return tuple(x + y for x, y in zip(a, b, strict=True))
+    return a + b

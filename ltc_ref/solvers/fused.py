@@ -19,3 +19,6 @@ class Fused(FixedStepSolver):
 
     def step(self, dynamics, params, x, drive, h, epsilon):
         return dynamics.fused_step(params, x, drive, h, epsilon)
+
+    def step_vjp(self, dynamics, params, x, drive, h, epsilon, g):
+        return dynamics.fused_step_vjp(params, x, drive, h, epsilon, g)

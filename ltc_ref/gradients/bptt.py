@@ -1,0 +1,186 @@
+r"""Backpropagation through time for `ltc_ref.forward`, written by hand.
+
+The forward pass stores the state $h_t$ after every input step (``(B, T, N)``); nothing inside an
+input step is kept. The backward pass walks the sequence in reverse: for input step $t$ it
+recomputes the L sub-step states from $h_{t-1}$, differentiates the sub-steps in reverse
+(`FixedStepSolver.advance_vjp`), then the input drive:
+
+$$
+\bar h_t \mathrel{+}= \bar y_t\,\frac{\partial y_t}{\partial h_t} + \bar h^{ext}_t,\qquad
+(\bar\theta, \bar h_{t-1}, \bar d_t, \overline{\Delta t}_t) =
+    \mathrm{advance}^*(h_{t-1}, d_t, \Delta t_t; \bar h_t),\qquad
+(\bar\theta, \bar I_t) \mathrel{+}= \mathrm{drive}^*(I_t; \bar d_t).
+$$
+
+Memory: the stored states, $T \cdot B \cdot N$ numbers, plus one input step's L sub-step states
+and the temporaries of one sub-step's VJP ($O(B N^2)$ in the conductance form) — never
+$O(T \cdot L \cdot B \cdot N^2)$. Compute: the forward pass once, the forward sub-steps once more
+during the backward pass, and the VJPs: about 1 + 1 + 2 forward costs.
+"""
+
+from __future__ import annotations
+
+import autograd
+import numpy as np
+
+from .. import _validation as v
+from ..forward import _forward, validate_call
+from ..model import dynamics_of
+from ..model.params import PaperParams
+from ..solvers._base import FixedStepSolver, add_cotangents
+
+
+def vjp(params, x, g_y, *, g_h=None, h0=None, dt=1.0, unfolds=6, solver="fused", epsilon=0.0):
+    r"""Vector–Jacobian product of `ltc_ref.forward` by backpropagation through time.
+
+    For the cotangents $\bar y$ of the outputs (and optionally $\bar h$ of the states) returns
+    the cotangents of every input of ``forward``: for a scalar loss $\ell(y, h)$ with
+    ``g_y = dℓ/dy`` and ``g_h = dℓ/dh``, these are the gradients of $\ell$.
+
+    Arguments:
+        params: `PaperParams` or `SynapticParams`.
+        x: ``(B, T, C)`` or unbatched ``(T, C)``, as for `forward`.
+        g_y: ``(B, T, M)`` (unbatched ``(T, M)``) cotangent of the outputs ``y``.
+        g_h: optional ``(B, T, N)`` (unbatched ``(T, N)``) cotangent of the states ``h``.
+        h0: as for `forward`.
+        dt: as for `forward`.
+        unfolds: as for `forward`.
+        solver: ``"fused"``, ``"euler"`` or ``"rk4"`` (or an instance); the adaptive solver is
+            not differentiated here (see `ltc_ref.gradients.adjoint`).
+        epsilon: as for `forward`.
+
+    Returns:
+        ``(g_params, g_x, g_h0, g_dt)``: ``g_params`` a container of the type of ``params``
+        whose every array field holds the cotangent of that field's physical value (built
+        without validation: cotangents may be negative; masks get their true partial derivative
+        although they are not trained); ``g_x`` like ``x``; ``g_h0`` like ``h0`` (``(B, N)`` or
+        ``(N,)``); ``g_dt`` in the form ``dt`` was given (a float for a scalar, ``(T,)`` or
+        ``(B, T)``).
+    """
+    call = validate_call(params, x, h0, dt, unfolds, solver, epsilon)
+    if not isinstance(call.solver, FixedStepSolver):
+        raise ValueError(
+            f"solver: vjp differentiates the fixed-step solvers ('fused', 'euler', 'rk4'), got "
+            f"{call.solver.name!r}; for the adaptive solver use ltc_ref.gradients.adjoint"
+        )
+    B, T, _ = call.x.shape
+    N, M = params.n_units, params.n_outputs
+    lead = (B, T) if call.batched else (T,)
+    g_y = v.as_array("g_y", g_y, dtype=params.dtype, shape=(*lead, M)).reshape(B, T, M)
+    if g_h is not None:
+        g_h = v.as_array("g_h", g_h, dtype=params.dtype, shape=(*lead, N)).reshape(B, T, N)
+
+    _, states = _forward(params, call.x, call.h0, call.dt, call.unfolds, call.solver, call.epsilon)
+    g_params, g_x, g_h0, g_dt = _backward(params, call, states, g_y, g_h)
+
+    g_dt = _reduce_dt(g_dt, call.dt_shape)
+    if not call.batched:
+        g_x, g_h0 = g_x[0], g_h0[0]
+    return g_params, g_x, g_h0, g_dt
+
+
+def _backward(params, call, states, g_y, g_h):
+    """The reverse sweep of `vjp` on validated, batched arguments."""
+    dynamics = dynamics_of(params)
+    solver, L, eps = call.solver, call.unfolds, call.epsilon
+    T = call.x.shape[1]
+    g_params = {}
+    g_x = np.zeros_like(call.x)
+    g_dt = np.zeros_like(call.dt)
+    gp, g_state_seq = dynamics.output_vjp(params, states, g_y)
+    add_cotangents(g_params, gp)
+    if g_h is not None:
+        g_state_seq = g_state_seq + g_h
+    g = np.zeros_like(call.h0)  # cotangent of the state after the current step
+    for t in range(T - 1, -1, -1):
+        g = g + g_state_seq[:, t]
+        h_prev = states[:, t - 1] if t > 0 else call.h0
+        I = call.x[:, t]
+        drive = dynamics.input_drive(params, I)
+        dt = call.dt[:, t : t + 1]
+        gp, g, g_drive, g_dt_t = solver.advance_vjp(dynamics, params, h_prev, drive, dt, L, eps, g)
+        add_cotangents(g_params, gp)
+        gp, g_x[:, t] = dynamics.input_drive_vjp(params, I, g_drive)
+        add_cotangents(g_params, gp)
+        g_dt[:, t] = g_dt_t[:, 0]
+    return _container(params, g_params), g_x, g, g_dt
+
+
+def _container(params, g_params: dict):
+    """The parameter cotangents as a container of ``params``'s type (unvalidated); fields that
+    received no cotangent (e.g. masks of the paper form — it has none) are zeros."""
+    fields = {}
+    for name in params._ARRAY_FIELDS:
+        ref = getattr(params, name)
+        fields[name] = np.asarray(g_params.get(name, np.zeros_like(ref)), dtype=ref.dtype)
+    if isinstance(params, PaperParams):
+        fields["activation"] = params.activation
+    return type(params)._unchecked(**fields)
+
+
+def _reduce_dt(g_dt, dt_shape):
+    """Sum the ``(B, T)`` cotangent of the elapsed times down to the form ``dt`` was given in."""
+    if dt_shape == ():
+        return float(np.sum(g_dt))
+    if len(dt_shape) == 1:
+        return np.sum(g_dt, axis=0)
+    return g_dt
+
+
+def grad_to_flat(params, g_params, *, raw: bool = False) -> np.ndarray:
+    r"""Flatten a cotangent container like ``params.flatten(raw=raw)`` flattens the parameters.
+
+    With ``raw=True`` the positive fields' cotangents are mapped through the softplus chain
+    rule, $\bar r = \bar x\, \varphi'(r) = \bar x\,(1 - e^{-x})$ where $x = \varphi(r)$ is the
+    physical value, so the result is the gradient with respect to ``params.flatten(raw=True)``.
+
+    Arguments:
+        params: the parameters the cotangents belong to.
+        g_params: a container of the same type (as returned by `vjp`).
+        raw: see above.
+
+    Returns:
+        ``(params.n_trainable,)``.
+    """
+    parts = []
+    for name in params.TRAINABLE_FIELDS:
+        g = getattr(g_params, name)
+        if raw and name in params.POSITIVE_FIELDS:
+            g = g * -np.expm1(-getattr(params, name))
+        parts.append(np.ravel(g))
+    return np.concatenate(parts).astype(params.dtype, copy=False)
+
+
+def value_and_grad(loss_fn, params, x, *, h0=None, dt=1.0, unfolds=6, solver="fused", epsilon=0.0):
+    r"""The loss of a sequence and its gradient with respect to the parameters, for training.
+
+    ``loss_fn(y)`` maps the output sequence (``(B, T, M)``, or ``(T, M)`` unbatched) to a scalar
+    and must be written with ``autograd.numpy`` (it is differentiated by autograd; the network
+    itself is differentiated by the hand-written `vjp`). Close over targets, e.g.
+    ``lambda y: anp.mean((y - target) ** 2)``.
+
+    Arguments:
+        loss_fn: callable ``y -> float``.
+        params: `PaperParams` or `SynapticParams`.
+        x: as for `forward`.
+        h0: as for `forward`.
+        dt: as for `forward`.
+        unfolds: as for `forward`.
+        solver: as for `vjp`.
+        epsilon: as for `forward`.
+
+    Returns:
+        ``(loss, g_params)``: a float and a container of cotangents (use `grad_to_flat` to get
+        the gradient of ``params.flatten(raw=...)``).
+    """
+    from ..forward import forward
+
+    y, _ = forward(params, x, h0=h0, dt=dt, unfolds=unfolds, solver=solver, epsilon=epsilon)
+    loss, g_y = autograd.value_and_grad(loss_fn)(y)
+    g_params, *_ = vjp(
+        params, x, g_y, h0=h0, dt=dt, unfolds=unfolds, solver=solver, epsilon=epsilon
+    )
+    return float(loss), g_params
+
+
+__all__ = ["grad_to_flat", "value_and_grad", "vjp"]

@@ -14,7 +14,7 @@ Conventions: batch first, ``(B, T, C)`` inputs, ``(B, N)`` states; synapse matri
 
 from __future__ import annotations
 
-from . import solvers, wirings
+from . import data, solvers, testing, wirings
 from .forward import forward
 from .gradients import grad_to_flat, value_and_grad, vjp
 from .model import conductance, paper
@@ -47,6 +47,7 @@ __all__ = [
     "Wiring",
     "__version__",
     "conductance",
+    "data",
     "dopri5",
     "forward",
     "grad_to_flat",
@@ -56,6 +57,7 @@ __all__ = [
     "softplus",
     "softplus_inverse",
     "solvers",
+    "testing",
     "value_and_grad",
     "vjp",
     "wirings",

@@ -15,6 +15,11 @@ import sys
 #: command -> (module, function taking the remaining argv and returning an exit code, help).
 COMMANDS = {
     "verify": ("ltc_ref.verify", "main", "check the reference against itself, print a report"),
+    "data": (
+        "ltc_ref.data.__main__",
+        "main",
+        "load the paper's datasets, print shapes, split sizes and class balance",
+    ),
 }
 
 

@@ -337,7 +337,8 @@ def check_error_handling() -> list[CheckResult]:
     ]
 
 
-#: The sections of ``ltc-ref verify``, in order. Later subsystems append theirs.
+#: The sections of ``ltc-ref verify``, in order: the core's, then each subsystem's
+#: ``verify_sections()``.
 SECTIONS: list[tuple[str, Callable[[], list[CheckResult]]]] = [
     ("solver convergence", check_solver_orders),
     ("conductance form = Eq. 1", check_form_mapping),
@@ -345,6 +346,16 @@ SECTIONS: list[tuple[str, Callable[[], list[CheckResult]]]] = [
     ("float32 vs float64", check_float32),
     ("input validation", check_error_handling),
 ]
+
+
+def _subsystem_sections():
+    from .data.checks import verify_sections as data
+    from .gradients.checks import verify_sections as gradients
+
+    return [*gradients(), *data()]
+
+
+SECTIONS += _subsystem_sections()
 
 
 def run_all(sections=None, *, stream=None) -> bool:

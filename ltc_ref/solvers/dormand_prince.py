@@ -56,6 +56,7 @@ SAFETY = 0.9  # fraction of the optimal step the controller takes
 MIN_FACTOR = 0.2  # largest shrink of h in one step
 MAX_FACTOR = 10.0  # largest growth of h in one step
 ORDER_EXPONENT = 1 / 5  # error ~ h^5 for the embedded fourth-order estimate
+MIN_STEP_FRACTION = 1e-14  # a step this small relative to the interval is a failure, not progress
 
 
 def _rms_norm(e):
@@ -142,6 +143,7 @@ def dopri5(
     dtype = y.dtype
     k1 = np.asarray(fun(t0, y), dtype=dtype)
     n_fev = 1
+    _check_finite_rhs(k1, t0)
     if first_step is None:
         h, extra = _initial_step(fun, t0, y, k1, t1 - t0, rtol, atol)
         n_fev += extra
@@ -164,13 +166,17 @@ def dopri5(
         y_new = y + h * sum(b * k for b, k in zip(B5.tolist(), K, strict=True) if b != 0.0)
         err = h * sum(e * k for e, k in zip(E.tolist(), K, strict=True) if e != 0.0)
         scale = atol + rtol * np.maximum(np.abs(y), np.abs(y_new))
+        # A non-finite stage (overflow of a diverging trajectory) counts as a failed step.
         err_norm = _rms_norm(err / scale)
+        if not np.isfinite(err_norm):
+            err_norm = np.inf
         if err_norm <= 1.0:
             if dense:
                 steps.append((t, h, y, np.stack(K)))
             # Land exactly on t1 on the last step despite rounding of t + h.
             t = t1 if t + h >= t1 - 1e-12 * abs(t1) else t + h
             y, k1 = y_new, K[6]  # first-same-as-last
+            _check_finite_rhs(k1, t)
             ts.append(t)
             ys.append(y)
             n_acc += 1
@@ -179,10 +185,20 @@ def dopri5(
         else:
             n_rej += 1
             h *= max(MIN_FACTOR, SAFETY * err_norm**-ORDER_EXPONENT)
+            if h < MIN_STEP_FRACTION * (t1 - t0):
+                raise RuntimeError(
+                    f"dopri5: step size underflow at t={t} (h={h:.3g}); the problem is too "
+                    f"stiff for rtol={rtol}, atol={atol} or the solution diverges"
+                )
     return DopriSolution(
         t=np.array(ts), y=np.stack(ys), n_accepted=n_acc, n_rejected=n_rej, n_fev=n_fev,
         _steps=steps,
     )  # fmt: skip
+
+
+def _check_finite_rhs(k, t):
+    if not np.all(np.isfinite(k)):
+        raise RuntimeError(f"dopri5: the right-hand side is not finite at t={t}")
 
 
 def _initial_step(fun, t0, y0, f0, interval, rtol, atol):
@@ -193,6 +209,11 @@ def _initial_step(fun, t0, y0, f0, interval, rtol, atol):
     d1 = _rms_norm(f0 / scale)
     h0 = 1e-6 if d0 < 1e-5 or d1 < 1e-5 else 0.01 * d0 / d1
     h0 = min(h0, interval)
+    if not h0 > MIN_STEP_FRACTION * interval:
+        raise RuntimeError(
+            f"dopri5: step size underflow at t={t0} (|dy/dt| = {d1:.3g} in units of the "
+            f"tolerance); the solution diverges or the problem is too stiff"
+        )
     f1 = np.asarray(fun(t0 + h0, y0 + h0 * f0))
     d2 = _rms_norm((f1 - f0) / scale) / h0
     if d1 <= 1e-15 and d2 <= 1e-15:

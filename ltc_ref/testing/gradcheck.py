@@ -160,6 +160,7 @@ def check_forward_vjp(
     forward_fn=None,
     directions=3,
     rng=None,
+    raises=True,
 ):
     """Check a VJP of the LTC sequence map against central differences, jointly in every
     parameter field, the inputs, the initial state and the elapsed times.
@@ -178,9 +179,10 @@ def check_forward_vjp(
             `ltc_ref.forward`).
         directions: number of random direction pairs.
         rng: ``numpy.random.Generator``.
+        raises: raise ``AssertionError`` when the check fails.
 
     Returns:
-        `VJPCheck` (raises ``AssertionError`` if it fails).
+        `VJPCheck`.
     """
     from ..forward import forward
     from ..gradients import vjp
@@ -220,7 +222,7 @@ def check_forward_vjp(
         return np.concatenate([flatten_all(gp), np.ravel(gx), np.ravel(gh0), np.ravel(gdt)])
 
     z0 = np.concatenate([flatten_all(params), x.ravel(), h0.ravel(), dt.ravel()])
-    return check_vjp(fun, z0, vjp_fun, directions=directions, rng=rng)
+    return check_vjp(fun, z0, vjp_fun, directions=directions, rng=rng, raises=raises)
 
 
 __all__ = [

@@ -1,0 +1,1081 @@
+r"""Check a candidate LTC implementation against the reference, case by case and quantity by
+quantity.
+
+A *case* (`Case`) is one complete problem: parameters, an input sequence ``x`` ``(B, T, C)``, an
+initial state ``h0`` ``(B, N)``, elapsed times ``dt``, the solver settings, two fixed cotangents
+(``g_y`` of the outputs, ``g_h_last`` of the final state) and the reference's answers:
+
+* forward quantities: ``y`` ``(B, T, M)`` and ``h`` ``(B, T, N)`` (``h_last`` is ``h[:, -1]``);
+* gradient quantities, the vector–Jacobian product of the scalar
+  $\ell = \sum y \odot \bar y + \sum h_T \odot \bar h_T$: ``g_<field>`` for every parameter field
+  (cotangents of *physical* values), ``g_x``, ``g_h0`` and ``g_dt`` (in the form ``dt`` was given:
+  a float, ``(T,)`` or ``(B, T)``).
+
+Cases come from the golden files (`ltc_ref.testing.golden_cases`), from `random_case`, or from
+the hypothesis strategies in `ltc_ref.testing.strategies`.
+
+**Error measure.** For a quantity with reference $r$ and candidate $c$ (arrays of one shape):
+
+$$
+    \text{abs} = \max_i |c_i - r_i|,\qquad \text{rel} = \frac{\max_i |c_i - r_i|}{\max_i |r_i|}
+$$
+
+(normwise: relative to the quantity's largest entry, so entries near zero do not blow it up). A
+quantity passes when ``rel <= tolerance``.
+
+**Tolerances.** Each case carries one tolerance per quantity and per candidate dtype, set by
+`measure_tolerances` from the case's own conditioning:
+
+* float64: the reference is re-run with every input (parameters, ``x``, ``h0``, ``dt``) multiplied
+  by $1 \pm u$ ($u = 2^{-52}$, random signs). The relative change of each quantity measures
+  how much a rounding-level difference is amplified in this case. For the gradients, the spread
+  between the hand-written VJP and autograd's (two exact derivatives in different operation
+  orders) counts as well. The tolerance is `FLOAT64_MARGIN` times the larger, but never below a
+  floor (`FLOAT64_FORWARD_FLOOR` for outputs and states, `FLOAT64_GRADIENT_FLOOR` for
+  gradients).
+* float32: the reference is run in float32 on the same case; the tolerance is `FLOAT32_MARGIN`
+  times its relative error against float64, never below `FLOAT32_FORWARD_FLOOR` /
+  `FLOAT32_GRADIENT_FLOOR`.
+
+Both are rounded up to one significant digit; a quantity whose tolerance would exceed
+`ILL_CONDITIONED_RTOL` is not compared (``None``).
+
+**Gradients: a second criterion.** A gradient entry whose true value is a sum of rounding-level
+terms (e.g. the cotangent of $C_m$ after the state has converged to the last ulp) has no
+meaningful relative error. So a gradient quantity also passes when its error's effect on the loss
+is negligible: ``loss_rel`` $= \max_i |c_i - r_i|\,|p_i| / S_\ell \le$ `LOSS_TOLERANCE`, where
+$p$ is the primal (the parameter field, ``x``, ``h0`` or ``dt``) and
+$S_\ell = \sum|\bar y \odot y| + \sum|\bar h_T \odot h_T|$ (`loss_scale`).
+
+A correct float64 implementation typically agrees to ~1e-15 (ncps 1.0.1 does), far inside the
+tolerances; a wrong one (a missing ε, a wrong Δt, a transposed matrix) is off by 1e-8 (ε) to
+1e-1.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import _validation as v
+from ..forward import forward
+from ..gradients import vjp
+from ..model.params import PaperParams, SynapticParams, init_paper_params, init_synaptic_params
+from .gradcheck import autograd_vjp
+
+# ---- tolerance policy, each constant with its reason ------------------------------------------
+
+#: float64 tolerances are this multiple of the measured rounding-level sensitivity: a single
+#: random perturbation of the inputs stands for the many rounding errors of a different
+#: implementation (different summation orders, fused multiply-adds), which can add up to a few
+#: tens of times more.
+FLOAT64_MARGIN = 100.0
+#: Smallest float64 tolerance for outputs and states: room for a different operation order over
+#: T·L chained sub-steps (ncps 1.0.1 agrees to ~4e-16; the reference's own hand-written BPTT and
+#: autograd differ by ~1e-15).
+FLOAT64_FORWARD_FLOOR = 1e-13
+#: Smallest float64 tolerance for gradients: backpropagation chains twice as many operations
+#: and sums signed cotangents (cancellation), one decade above the forward floor.
+FLOAT64_GRADIENT_FLOOR = 1e-12
+#: float32 tolerances are this multiple of the reference's own float32-vs-float64 error on the
+#: case: another float32 implementation makes rounding errors of the same size, in another order.
+FLOAT32_MARGIN = 30.0
+#: Smallest float32 tolerance for outputs and states (unit round-off 6e-8, amplified by T·L
+#: sub-steps).
+FLOAT32_FORWARD_FLOOR = 1e-5
+#: Smallest float32 tolerance for gradients (one decade above the forward floor, as in float64).
+FLOAT32_GRADIENT_FLOOR = 1e-4
+
+#: A quantity whose tolerance would be larger than this is not compared: at that precision its
+#: value is dominated by rounding (relative errors of order one), e.g. the cotangent of a
+#: capacitance or of dt when c = C_m L / dt is negligible against the conductances.
+ILL_CONDITIONED_RTOL = 0.1
+#: Second criterion for gradients (either suffices): the error's effect on the loss,
+#: $\max_i |c_i - r_i| |p_i|$ (the first-order change of the loss for a relative change of every
+#: primal entry $p_i$), relative to the loss's scale `loss_scale`. An error below this is below
+#: what the loss itself resolves (1e4 × unit round-off in float64, ~100 × in float32): it catches
+#: gradients that are sums of rounding noise (e.g. the cotangent of $C_m$ once the state has
+#: converged to one ulp), which no relative tolerance can.
+LOSS_TOLERANCE = {"float64": 1e-12, "float32": 1e-5}
+#: Unit round-off of float64, the size of the perturbation used by `measure_tolerances`.
+FLOAT64_UNIT = 2.0**-52
+#: A case whose states leave this range is treated as unstable (an explicit solver with too large
+#: a step); the LTC's states stay within the hull of the reversal potentials / A otherwise.
+UNSTABLE_STATE_BOUND = 1e3
+
+FORWARD_QUANTITIES = ("y", "h", "h_last")
+GROUPS = ("forward", "gradient")
+DT_FORMS = ("scalar", "per_step", "per_sample")
+REGIMES = ("typical", "trained", "stiff", "saturated")
+
+
+def group_of(quantity: str) -> str:
+    """``"forward"`` for ``y``, ``h``, ``h_last``; ``"gradient"`` for ``g_*``."""
+    return "forward" if quantity in FORWARD_QUANTITIES else "gradient"
+
+
+# ---- cases ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseSpec:
+    """The recipe of a case: everything needed to draw it again, bit for bit.
+
+    Attributes:
+        name: a unique, descriptive name.
+        form: ``"paper"`` or ``"conductance"``.
+        n_inputs: C.
+        n_units: N (paper form; the conductance form takes N from the wiring).
+        wiring: conductance form: ``{"class": "NCP", "args": {...}}``, a recipe of
+            `ltc_ref.wirings` built with ``input_dim = n_inputs``.
+        activation: paper form's activation.
+        regime: ``"typical"`` (initial values), ``"trained"`` (generic values of every field,
+            including input/output maps and reversal potentials), ``"stiff"`` (conductances
+            ~1e2–1e3, capacitances ~1e-3 / τ ~1e-4), ``"saturated"`` (sigmoid slopes ~40–80, or
+            weights ×30 in the paper form: every gate at 0 or 1).
+        solver: ``"fused"``, ``"euler"`` or ``"rk4"``.
+        unfolds: L.
+        epsilon: the fused step's ε.
+        batch: B.
+        steps: T.
+        dt_form: ``"scalar"``, ``"per_step"`` ``(T,)`` or ``"per_sample"`` ``(B, T)``.
+        dt_range: ``(low, high)``; a scalar with ``low == high`` is exactly ``low``, otherwise
+            every entry is drawn from U(low, high).
+        seed: seed of ``numpy.random.default_rng`` for every draw.
+        input_mapping: conductance form: ``"affine"`` (generic ``input_w``, ``input_b`` in the
+            trained regimes), ``"linear"`` (``input_b = 0``) or ``None`` (``input_w = 1``,
+            ``input_b = 0``): the maps an ncps model with that setting can hold.
+        output_mapping: likewise for ``output_w``, ``output_b``.
+        covers: what the case is for, in words.
+        tags: short labels used to select cases.
+    """
+
+    name: str
+    form: str
+    n_inputs: int
+    n_units: int | None = None
+    wiring: dict | None = None
+    activation: str = "sigmoid"
+    regime: str = "trained"
+    solver: str = "fused"
+    unfolds: int = 6
+    epsilon: float = 0.0
+    batch: int = 2
+    steps: int = 4
+    dt_form: str = "scalar"
+    dt_range: tuple = (1.0, 1.0)
+    seed: int = 0
+    input_mapping: str | None = "affine"
+    output_mapping: str | None = "affine"
+    covers: str = ""
+    tags: tuple = ()
+
+    def __post_init__(self):
+        v.check_choice("CaseSpec.form", self.form, ("paper", "conductance"))
+        v.check_choice("CaseSpec.regime", self.regime, REGIMES)
+        v.check_choice("CaseSpec.solver", self.solver, ("fused", "euler", "rk4"))
+        v.check_choice("CaseSpec.dt_form", self.dt_form, DT_FORMS)
+        for name in ("input_mapping", "output_mapping"):
+            if getattr(self, name) not in ("affine", "linear", None):
+                raise ValueError(f"CaseSpec.{name}: expected 'affine', 'linear' or None")
+        if self.form == "conductance" and self.wiring is None:
+            raise ValueError("CaseSpec.wiring: the conductance form needs a wiring recipe")
+        if self.form == "paper" and self.n_units is None:
+            raise ValueError("CaseSpec.n_units: the paper form needs n_units")
+        object.__setattr__(self, "dt_range", tuple(float(d) for d in self.dt_range))
+        object.__setattr__(self, "tags", tuple(self.tags))
+
+    def to_json(self) -> dict:
+        """The spec as a JSON-ready dict (the golden manifest stores it)."""
+        return dataclasses.asdict(self) | {"dt_range": list(self.dt_range), "tags": list(self.tags)}
+
+
+@dataclass(frozen=True, eq=False)
+class Case:
+    r"""One problem and the reference's answers to it.
+
+    Attributes:
+        name: the case's name.
+        params: `PaperParams` or `SynapticParams` (float64).
+        x: ``(B, T, C)`` inputs.
+        h0: ``(B, N)`` initial state.
+        dt: elapsed times as given to `ltc_ref.forward`: a float, ``(T,)`` or ``(B, T)``.
+        unfolds: L.
+        solver: ``"fused"``, ``"euler"`` or ``"rk4"``.
+        epsilon: the fused step's ε.
+        g_y: ``(B, T, M)`` the fixed cotangent of the outputs.
+        g_h_last: ``(B, N)`` the fixed cotangent of the final state.
+        expected: quantity name → reference value (float64), see the module docstring.
+        tolerances: ``{"float64": {quantity: rtol or None}, "float32": {...}}`` (see
+            `measure_tolerances`).
+        covers: what the case is for.
+        tags: labels.
+        spec: the `CaseSpec` it was drawn from (None if built by hand).
+    """
+
+    name: str
+    params: PaperParams | SynapticParams
+    x: np.ndarray
+    h0: np.ndarray
+    dt: float | np.ndarray
+    unfolds: int
+    solver: str
+    epsilon: float
+    g_y: np.ndarray
+    g_h_last: np.ndarray
+    expected: Mapping = field(default_factory=dict)
+    tolerances: Mapping = field(default_factory=dict)
+    covers: str = ""
+    tags: tuple = ()
+    spec: CaseSpec | None = None
+
+    @property
+    def form(self) -> str:
+        """``"paper"`` or ``"conductance"``."""
+        return "paper" if isinstance(self.params, PaperParams) else "conductance"
+
+    @property
+    def dt_form(self) -> str:
+        """``"scalar"``, ``"per_step"`` or ``"per_sample"``."""
+        return DT_FORMS[np.ndim(self.dt)]
+
+    @property
+    def shape(self) -> dict:
+        """``{"B", "T", "C", "N", "M"}``."""
+        B, T, C = self.x.shape
+        return {"B": B, "T": T, "C": C, "N": self.params.n_units, "M": self.params.n_outputs}
+
+    @property
+    def g_h(self) -> np.ndarray:
+        """``(B, T, N)`` cotangent of the state sequence: ``g_h_last`` at the last step, 0
+        elsewhere (the ``g_h`` argument of `ltc_ref.vjp`)."""
+        B, T, _ = self.x.shape
+        g_h = np.zeros((B, T, self.params.n_units), dtype=self.g_h_last.dtype)
+        g_h[:, -1] = self.g_h_last
+        return g_h
+
+    @property
+    def dt_per_entry(self) -> np.ndarray:
+        """``(B, T)`` elapsed time of every sample and step."""
+        return np.broadcast_to(np.asarray(self.dt, dtype=np.float64), self.x.shape[:2]).copy()
+
+    def forward_kwargs(self) -> dict:
+        """Keyword arguments of `ltc_ref.forward` for this case (all but ``params, x``)."""
+        return dict(
+            h0=self.h0, dt=self.dt, unfolds=self.unfolds, solver=self.solver, epsilon=self.epsilon
+        )
+
+    def astype(self, dtype) -> Case:
+        """The case with its inputs (parameters, ``x``, ``h0``, ``dt``, cotangents) cast to
+        ``dtype``; ``expected`` stays float64."""
+        dtype = v.check_dtype("dtype", dtype)
+        dt = float(self.dt) if np.ndim(self.dt) == 0 else np.asarray(self.dt).astype(dtype)
+        return dataclasses.replace(
+            self,
+            params=self.params.astype(dtype),
+            x=self.x.astype(dtype),
+            h0=self.h0.astype(dtype),
+            dt=dt,
+            g_y=self.g_y.astype(dtype),
+            g_h_last=self.g_h_last.astype(dtype),
+        )
+
+    def describe(self) -> str:
+        """One line: form, solver, L, dt form, shapes."""
+        s = self.shape
+        return (
+            f"{self.form}, {self.solver}, L={self.unfolds}, eps={self.epsilon:g}, "
+            f"dt {self.dt_form}, B={s['B']} T={s['T']} C={s['C']} N={s['N']} M={s['M']}"
+        )
+
+
+def reference_values(params, x, h0, dt, unfolds, solver, epsilon, g_y, g_h_last) -> dict:
+    """Every quantity of the module docstring, computed by `ltc_ref.forward` and `ltc_ref.vjp`
+    in the dtype of ``params``.
+
+    Returns:
+        ``{"y", "h", "g_<field>" for every array field, "g_x", "g_h0", "g_dt"}``.
+    """
+    kw = dict(h0=h0, dt=dt, unfolds=unfolds, solver=solver, epsilon=epsilon)
+    y, h = forward(params, x, **kw)
+    g_h = np.zeros_like(h)
+    g_h[:, -1] = g_h_last
+    g_params, g_x, g_h0, g_dt = vjp(params, x, g_y, g_h=g_h, **kw)
+    out = {"y": y, "h": h}
+    for name in params._ARRAY_FIELDS:
+        out[f"g_{name}"] = np.asarray(getattr(g_params, name))
+    out.update(g_x=g_x, g_h0=g_h0, g_dt=np.asarray(g_dt))
+    return out
+
+
+def _case_reference(case: Case) -> dict:
+    return reference_values(
+        case.params,
+        case.x,
+        case.h0,
+        case.dt,
+        case.unfolds,
+        case.solver,
+        case.epsilon,
+        case.g_y,
+        case.g_h_last,
+    )
+
+
+def _rel_error(candidate, reference) -> float:
+    """max|c - r| / max|r| in float64; 0 if equal, inf if the reference is 0 and c is not."""
+    c = np.asarray(candidate, dtype=np.float64)
+    r = np.asarray(reference, dtype=np.float64)
+    diff = float(np.max(np.abs(c - r))) if r.size else 0.0
+    if diff == 0.0:
+        return 0.0
+    scale = float(np.max(np.abs(r)))
+    return diff / scale if scale > 0 else math.inf
+
+
+def _round_up(x: float) -> float:
+    """Round up to one significant digit (3.2e-14 → 4e-14), for readable, stable tolerances."""
+    exponent = math.floor(math.log10(x))
+    mantissa = math.ceil(x / 10.0**exponent - 1e-9)
+    return float(f"{mantissa}e{exponent}")
+
+
+def measure_tolerances(case: Case, *, seed: int = 0) -> dict:
+    """The tolerances of a case, per candidate dtype and per quantity (see the module docstring
+    for the policy).
+
+    Arguments:
+        case: a float64 case with ``expected`` filled in.
+        seed: seed of the random signs of the float64 perturbation.
+
+    Returns:
+        ``{"float64": {quantity: rtol or None}, "float32": {...}}`` for every quantity of
+        ``case.expected``. ``None`` marks a quantity whose tolerance would exceed
+        `ILL_CONDITIONED_RTOL`: at that precision it carries no information (e.g. the cotangent
+        of ``dt`` when ``dt`` is so large that the state no longer depends on it), so it is not
+        compared.
+    """
+    rng = np.random.default_rng(seed)
+
+    def perturb(a):
+        a = np.asarray(a, dtype=np.float64)
+        return a * (1.0 + FLOAT64_UNIT * rng.choice([-1.0, 1.0], size=a.shape))
+
+    p = case.params
+    fields = {
+        name: getattr(p, name) if name in p.MASK_FIELDS else perturb(getattr(p, name))
+        for name in p._ARRAY_FIELDS
+    }
+    params = p.replace(**fields)
+    dt = float(perturb(case.dt)) if np.ndim(case.dt) == 0 else perturb(case.dt)
+    perturbed = reference_values(
+        params,
+        perturb(case.x),
+        perturb(case.h0),
+        dt,
+        case.unfolds,
+        case.solver,
+        case.epsilon,
+        case.g_y,
+        case.g_h_last,
+    )
+    # A second, exact derivative of the same computation in another operation order: autograd
+    # differentiates the specification's own sigmoid, the hand-written VJP uses
+    # sigma * (1 - sigma), which loses relative accuracy where sigma is close to 1. The spread
+    # between them is a rounding difference a correct candidate can show as well.
+    g_params, g_x, g_h0, g_dt = autograd_vjp(
+        case.params, case.x, case.g_y, g_h=case.g_h, **case.forward_kwargs()
+    )
+    other = {f"g_{name}": getattr(g_params, name) for name in p._ARRAY_FIELDS}
+    other.update(g_x=g_x, g_h0=g_h0, g_dt=g_dt)
+    sens64 = {k: _rel_error(perturbed[k], case.expected[k]) for k in perturbed}
+    for k, value in other.items():
+        sens64[k] = max(sens64[k], _rel_error(value, case.expected[k]))
+    values32 = _case_reference(case.astype(np.float32))
+    measured = {
+        "float64": (sens64, 64),
+        "float32": ({k: _rel_error(values32[k], case.expected[k]) for k in values32}, 32),
+    }
+    return {
+        dtype: {name: _tolerance(name, err, bits) for name, err in errors.items()}
+        for dtype, (errors, bits) in measured.items()
+    }
+
+
+def _tolerance(quantity: str, measured: float, bits: int) -> float | None:
+    """Margin × measured error, floored, rounded up; None if above `ILL_CONDITIONED_RTOL`."""
+    forward = group_of(quantity) == "forward"
+    if bits == 64:
+        margin, floor = FLOAT64_MARGIN, FLOAT64_FORWARD_FLOOR if forward else FLOAT64_GRADIENT_FLOOR
+    else:
+        margin, floor = FLOAT32_MARGIN, FLOAT32_FORWARD_FLOOR if forward else FLOAT32_GRADIENT_FLOOR
+    tol = _round_up(max(floor, margin * measured)) if math.isfinite(measured) else math.inf
+    return None if tol > ILL_CONDITIONED_RTOL else tol
+
+
+# ---- drawing cases from a spec ----------------------------------------------------------------
+
+
+class UnstableCaseError(ValueError):
+    """The spec's explicit solver leaves the stable range (non-finite or exploding states)."""
+
+
+def build_wiring(recipe: Mapping, input_dim: int):
+    """Build ``{"class": name, "args": {...}}`` with `ltc_ref.wirings` for ``input_dim``."""
+    from .. import wirings
+
+    classes = {"FullyConnected": wirings.FullyConnected, "Random": wirings.Random}
+    classes.update(NCP=wirings.NCP, AutoNCP=wirings.AutoNCP)
+    v.check_choice("wiring['class']", recipe.get("class"), classes)
+    return classes[recipe["class"]](**recipe.get("args", {})).build(input_dim)
+
+
+def _draw_params(spec: CaseSpec, rng: np.random.Generator):
+    """The parameters of a spec; the draws are made in a fixed order (bit-for-bit)."""
+    C = spec.n_inputs
+    if spec.form == "paper":
+        N = spec.n_units
+        sigma_w = 30.0 if spec.regime == "saturated" else 1.0
+        p = init_paper_params(C, N, rng, activation=spec.activation, sigma_w=sigma_w)
+        if spec.regime == "stiff":
+            tau = rng.uniform(1e-4, 1e-3, N)
+        else:
+            # |N(0, 1)| can be tiny (a stiff neuron by accident); keep τ in a known range.
+            tau = rng.uniform(0.5, 2.0, N)
+        return p.replace(tau=tau)
+
+    wiring = build_wiring(spec.wiring, C)
+    p = init_synaptic_params(wiring, rng)
+    if spec.regime == "typical":
+        return p
+    return _restrict_maps(spec, p.replace(**_trained_fields(spec, p, rng)))
+
+
+def _restrict_maps(spec: CaseSpec, p: SynapticParams) -> SynapticParams:
+    """Drop the parts of the input/output maps that ``spec``'s mapping modes do not have."""
+    changes = {}
+    for kind in ("input", "output"):
+        mode = getattr(spec, f"{kind}_mapping")
+        w, b = getattr(p, f"{kind}_w"), getattr(p, f"{kind}_b")
+        if mode in ("linear", None):
+            changes[f"{kind}_b"] = np.zeros_like(b)
+        if mode is None:
+            changes[f"{kind}_w"] = np.ones_like(w)
+    return p.replace(**changes) if changes else p
+
+
+def _trained_fields(spec: CaseSpec, p: SynapticParams, rng: np.random.Generator) -> dict:
+    """The fields the "trained", "stiff" and "saturated" regimes replace, drawn in order."""
+    N, M, C = p.n_units, p.n_outputs, p.n_inputs
+    # "trained": generic values of every field, so that a candidate that ignores one of them
+    # (an input bias, the output map, non-±1 reversal potentials) is caught.
+    changes = dict(
+        erev=p.erev * rng.uniform(0.5, 1.5, (N, N)),
+        sensory_erev=p.sensory_erev * rng.uniform(0.5, 1.5, (C, N)),
+        vleak=rng.uniform(-0.5, 0.5, N),
+        input_w=rng.uniform(0.5, 2.0, C) * rng.choice([-1.0, 1.0], C),
+        input_b=rng.normal(0.0, 0.5, C),
+        output_w=rng.normal(1.0, 0.5, M),
+        output_b=rng.normal(0.0, 0.5, M),
+    )
+    if spec.regime == "stiff":
+        # Conductances 1e2–1e3 against capacitances 1e-3–1e-2: time constants ~1e-5, so one
+        # sub-step of Δt/L ~ 0.1 is 1e4 time constants. Only the fused step is stable here.
+        changes.update(
+            w=rng.uniform(1e2, 1e3, (N, N)),
+            sensory_w=rng.uniform(1e2, 1e3, (C, N)),
+            gleak=rng.uniform(1e2, 1e3, N),
+            cm=rng.uniform(1e-3, 1e-2, N),
+        )
+    elif spec.regime == "saturated":
+        # Slopes of 40–80 with either sign: σ(σ_ij (v - μ)) is 0 or 1 to within e^-10 for most
+        # synapses, and its derivative is tiny but representable (no underflow to 0).
+        changes.update(
+            sigma=rng.uniform(40.0, 80.0, (N, N)) * rng.choice([-1.0, 1.0], (N, N)),
+            sensory_sigma=rng.uniform(40.0, 80.0, (C, N)) * rng.choice([-1.0, 1.0], (C, N)),
+        )
+    return changes
+
+
+def _draw_dt(spec: CaseSpec, rng: np.random.Generator):
+    lo, hi = spec.dt_range
+    B, T = spec.batch, spec.steps
+    if spec.dt_form == "scalar":
+        return lo if lo == hi else float(rng.uniform(lo, hi))
+    shape = (T,) if spec.dt_form == "per_step" else (B, T)
+    return rng.uniform(lo, hi, shape)
+
+
+def make_case(spec: CaseSpec, *, with_tolerances: bool = True) -> Case:
+    """Draw the case of a spec and compute the reference's answers (and its tolerances).
+
+    Draw order from ``numpy.random.default_rng(spec.seed)``: parameters, ``x`` (standard normal),
+    ``h0`` (U(-0.5, 0.5)), ``dt``, ``g_y`` and ``g_h_last`` (standard normal).
+
+    Raises:
+        UnstableCaseError: the states are not finite or leave ±`UNSTABLE_STATE_BOUND` (an
+            explicit solver with too large a step).
+    """
+    rng = np.random.default_rng(spec.seed)
+    params = _draw_params(spec, rng)
+    B, T, C = spec.batch, spec.steps, spec.n_inputs
+    N, M = params.n_units, params.n_outputs
+    x = rng.standard_normal((B, T, C))
+    h0 = rng.uniform(-0.5, 0.5, (B, N))
+    dt = _draw_dt(spec, rng)
+    g_y = rng.standard_normal((B, T, M))
+    g_h_last = rng.standard_normal((B, N))
+    case = Case(
+        spec.name,
+        params,
+        x,
+        h0,
+        dt,
+        spec.unfolds,
+        spec.solver,
+        spec.epsilon,
+        g_y,
+        g_h_last,
+        covers=spec.covers,
+        tags=spec.tags,
+        spec=spec,
+    )
+    with np.errstate(over="ignore", invalid="ignore"):
+        expected = _case_reference(case)
+    h = expected["h"]
+    if not (np.all(np.isfinite(h)) and np.max(np.abs(h)) <= UNSTABLE_STATE_BOUND):
+        raise UnstableCaseError(
+            f"case {spec.name!r}: the states leave ±{UNSTABLE_STATE_BOUND:g} with solver "
+            f"{spec.solver!r} and dt in {spec.dt_range} (choose a smaller step)"
+        )
+    case = dataclasses.replace(case, expected=expected)
+    if with_tolerances:
+        case = dataclasses.replace(case, tolerances=measure_tolerances(case, seed=spec.seed))
+    return case
+
+
+def stable_dt_limit(params, unfolds: int) -> float:
+    r"""A largest elapsed time Δt for which explicit Euler / RK4 with L sub-steps stays well
+    inside its stability region: $h \lambda \le 1/2$ with $h = \Delta t / L$ and $\lambda$ a
+    bound on the Jacobian's size.
+
+    Conductance form: $\lambda = \max_j (g_{l,j} + \sum_i w_{ij} m_{ij}(1 + |\sigma_{ij}|/2)
+    + \sum_i w^s_{ij} m^s_{ij}) / C_{m,j}$ (the leak, the synaptic conductances and the
+    sigmoids' slopes times $|E - v| \le 2$). Paper form:
+    $\lambda = 1/\tau_{min} + (1 + 2\max_j \sum_i |\gamma_{r,ij}|)(1 + \max|A| + \max|\mu|)$, a
+    rough bound for activations with slope <= 1.
+    """
+    if isinstance(params, SynapticParams):
+        syn = params.w * params.sparsity_mask * (1.0 + 0.5 * np.abs(params.sigma))
+        sens = params.sensory_w * params.sensory_sparsity_mask
+        lam = np.max((params.gleak + syn.sum(0) + sens.sum(0)) / params.cm)
+    else:
+        row = np.max(np.sum(np.abs(params.gamma_r), axis=0))
+        scale = 1.0 + np.max(np.abs(params.A)) + np.max(np.abs(params.mu))
+        lam = 1.0 / np.min(params.tau) + (1.0 + 2.0 * row) * scale
+    return float(0.5 * unfolds / lam)
+
+
+_WIRING_KINDS = ("FullyConnected", "Random", "NCP", "AutoNCP")
+
+
+def random_spec(rng: np.random.Generator, *, name="random", **fixed) -> CaseSpec:
+    """Draw a random `CaseSpec` (small sizes: N <= 8, C <= 4, B <= 3, T <= 5).
+
+    Arguments:
+        rng: ``numpy.random.Generator``.
+        name: the spec's name.
+        **fixed: spec fields to fix instead of drawing (e.g. ``form="conductance",
+            solver="fused"``).
+
+    Returns:
+        `CaseSpec`. For explicit solvers ``dt_range`` is capped later by `random_case` using
+        `stable_dt_limit`.
+    """
+    choice = {}
+    choice["form"] = fixed.get("form") or str(rng.choice(["paper", "conductance"]))
+    C = int(fixed.get("n_inputs") or rng.integers(1, 5))
+    choice["n_inputs"] = C
+    if choice["form"] == "paper":
+        choice["n_units"] = int(fixed.get("n_units") or rng.integers(1, 7))
+        choice["activation"] = fixed.get("activation") or str(
+            rng.choice(["sigmoid", "tanh", "relu", "hard_tanh"])
+        )
+        regimes = ["typical", "stiff", "saturated"]
+    else:
+        choice["wiring"] = fixed.get("wiring") or _random_wiring(rng)
+        regimes = ["typical", "trained", "trained", "stiff", "saturated"]
+    choice["solver"] = fixed.get("solver") or str(rng.choice(["fused", "euler", "rk4"]))
+    if choice["solver"] != "fused":
+        regimes = [r for r in regimes if r != "stiff"]  # explicit solvers cannot take it
+    choice["regime"] = fixed.get("regime") or str(rng.choice(regimes))
+    choice["unfolds"] = int(fixed.get("unfolds") or rng.choice([1, 2, 6]))
+    eps_default = float(rng.choice([0.0, 1e-8])) if choice["solver"] == "fused" else 0.0
+    choice["epsilon"] = fixed.get("epsilon", eps_default)
+    choice["batch"] = int(fixed.get("batch") or rng.integers(1, 4))
+    choice["steps"] = int(fixed.get("steps") or rng.integers(1, 6))
+    choice["dt_form"] = fixed.get("dt_form") or str(rng.choice(DT_FORMS))
+    lo = float(10.0 ** rng.uniform(-2, 0.5))
+    choice["dt_range"] = fixed.get("dt_range") or (lo, lo * float(rng.uniform(1.0, 3.0)))
+    choice["seed"] = int(fixed.get("seed", rng.integers(0, 2**31)))
+    for key in ("covers", "tags"):
+        if key in fixed:
+            choice[key] = fixed[key]
+    return CaseSpec(name=name, **choice)
+
+
+def _random_wiring(rng: np.random.Generator) -> dict:
+    kind = str(rng.choice(_WIRING_KINDS))
+    if kind == "FullyConnected":
+        N = int(rng.integers(1, 8))
+        args = {"units": N, "output_dim": int(rng.integers(1, N + 1))}
+        args["self_connections"] = bool(rng.integers(0, 2))
+        args["erev_init_seed"] = int(rng.integers(0, 10_000))
+    elif kind == "Random":
+        N = int(rng.integers(1, 8))
+        args = {"units": N, "output_dim": int(rng.integers(1, N + 1))}
+        args["sparsity_level"] = float(rng.choice([0.0, 0.3, 0.5, 0.8]))
+        args["random_seed"] = int(rng.integers(0, 10_000))
+    elif kind == "NCP":
+        inter, command, motor = (int(k) for k in rng.integers(1, 4, 3))
+        args = {"inter_neurons": inter, "command_neurons": command, "motor_neurons": motor}
+        args["sensory_fanout"] = int(rng.integers(1, inter + 1))
+        args["inter_fanout"] = int(rng.integers(1, command + 1))
+        args["recurrent_command_synapses"] = int(rng.integers(0, 4))
+        args["motor_fanin"] = int(rng.integers(1, command + 1))
+        args["seed"] = int(rng.integers(0, 10_000))
+    else:
+        units = int(rng.integers(5, 9))
+        args = {"units": units, "output_size": int(rng.integers(1, units - 2))}
+        args["sparsity_level"] = float(rng.choice([0.1, 0.5, 0.9]))
+        args["seed"] = int(rng.integers(0, 10_000))
+    return {"class": kind, "args": args}
+
+
+def case_from_spec(spec: CaseSpec, *, with_tolerances: bool = True, retries: int = 5) -> Case:
+    """`make_case`, after capping an explicit solver's ``dt_range`` with `stable_dt_limit`;
+    if the case still explodes, the range is divided by 10, up to ``retries`` times."""
+    if spec.solver != "fused":
+        params = _draw_params(spec, np.random.default_rng(spec.seed))
+        limit = stable_dt_limit(params, spec.unfolds)
+        lo, hi = spec.dt_range
+        if hi > limit:
+            spec = dataclasses.replace(spec, dt_range=(min(lo, limit) / 2.0, limit))
+    for _ in range(retries):
+        try:
+            return make_case(spec, with_tolerances=with_tolerances)
+        except UnstableCaseError:
+            lo, hi = spec.dt_range
+            spec = dataclasses.replace(spec, dt_range=(lo / 10.0, hi / 10.0))
+    return make_case(spec, with_tolerances=with_tolerances)
+
+
+def random_case(rng: np.random.Generator, *, name="random", **fixed) -> Case:
+    """A freshly drawn case with the reference's answers and tolerances: `random_spec` then
+    `case_from_spec`.
+
+    Arguments:
+        rng: ``numpy.random.Generator``.
+        name: the case's name.
+        **fixed: spec fields to fix (see `random_spec`).
+
+    Returns:
+        `Case`.
+    """
+    return case_from_spec(random_spec(rng, name=name, **fixed))
+
+
+# ---- comparing a candidate --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuantityError:
+    r"""The error of one quantity of one case.
+
+    Attributes:
+        quantity: ``"y"``, ``"h"``, ``"h_last"``, ``"g_x"``, ``"g_w"``, ...
+        max_abs: $\max_i |c_i - r_i|$ (nan when the shapes differ).
+        max_rel: ``max_abs / max|r|`` (nan when the shapes differ).
+        tolerance: the tolerance of ``max_rel``; ``None``: ill-conditioned at this precision,
+            reported but not judged.
+        loss_rel: gradients only: $\max_i |c_i - r_i|\,|p_i| / S_\ell$, the error's effect
+            on the loss per relative change of the primal entry $p_i$, relative to the loss's
+            scale $S_\ell$ (see `loss_scale`); ``None`` for outputs and states.
+        loss_tolerance: the tolerance of ``loss_rel`` (`LOSS_TOLERANCE`).
+        note: why it failed, if not by size (a shape mismatch, non-finite values).
+
+    A quantity passes if ``max_rel <= tolerance`` *or* ``loss_rel <= loss_tolerance``.
+    """
+
+    quantity: str
+    max_abs: float
+    max_rel: float
+    tolerance: float | None
+    note: str = ""
+    loss_rel: float | None = None
+    loss_tolerance: float | None = None
+
+    @property
+    def passed(self) -> bool:
+        return not self.note and self.ratio <= 1.0
+
+    @property
+    def ratio(self) -> float:
+        """How far in the tolerance: the smaller of ``max_rel / tolerance`` and
+        ``loss_rel / loss_tolerance`` (<= 1 passes; inf on a shape or finiteness failure, 0 if
+        not judged)."""
+        if self.note:
+            return math.inf
+        if self.tolerance is None:
+            return 0.0
+        ratio = self.max_rel / self.tolerance
+        if self.loss_rel is not None and self.loss_tolerance is not None:
+            ratio = min(ratio, self.loss_rel / self.loss_tolerance)
+        return ratio
+
+    @property
+    def tolerance_text(self) -> str:
+        return "n/a" if self.tolerance is None else f"{self.tolerance:.0e}"
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """A candidate's errors on one case.
+
+    Attributes:
+        case: the case's name.
+        description: `Case.describe`.
+        dtype: the candidate's dtype (``"float64"`` or ``"float32"``), which selects the
+            tolerances.
+        errors: one `QuantityError` per compared quantity.
+        error: the exception the candidate raised, if it raised one (then ``errors`` is empty).
+        candidate: the candidate's label.
+    """
+
+    case: str
+    description: str
+    dtype: str
+    errors: tuple = ()
+    error: str | None = None
+    candidate: str = "candidate"
+
+    @property
+    def passed(self) -> bool:
+        return self.error is None and all(e.passed for e in self.errors)
+
+    def worst(self, group: str | None = None) -> QuantityError | None:
+        """The quantity with the largest ``max_rel / tolerance`` (in ``group`` if given)."""
+        errs = [e for e in self.errors if group is None or group_of(e.quantity) == group]
+        if not errs:
+            return None
+        return max(errs, key=lambda e: e.ratio)
+
+
+def _candidate_dtype(values: Mapping) -> str:
+    kinds = {np.asarray(a).dtype for a in values.values() if np.ndim(a) > 0}
+    return "float32" if np.dtype(np.float32) in kinds else "float64"
+
+
+def _reduce_dt(g, case: Case):
+    """A ``(B, T)`` cotangent of the elapsed times, summed to the form of the case's ``dt``."""
+    g = np.asarray(g)
+    if g.shape == np.shape(case.dt) or g.shape != case.x.shape[:2]:
+        return g
+    return np.sum(g) if np.ndim(case.dt) == 0 else np.sum(g, axis=0)
+
+
+def compare_to_reference(case: Case, values: Mapping, *, candidate="candidate", dtype=None):
+    """Compare a candidate's values with the case's expected ones.
+
+    Arguments:
+        case: a `Case` (golden or drawn).
+        values: quantity name → array (NumPy or anything ``numpy.asarray`` accepts). Names:
+            ``y``, ``h`` (the state sequence) or ``h_last`` (the final state), ``g_x``,
+            ``g_h0``, ``g_dt`` (in the case's dt form, or per entry ``(B, T)``: then summed
+            to the case's form), ``g_<field>`` for parameter fields (cotangents of the physical
+            values). Quantities absent from ``values`` are not compared; unknown names are an
+            error.
+        candidate: a label for the report.
+        dtype: ``"float64"`` or ``"float32"``, the tolerance set; inferred from the arrays
+            (float32 if any is float32) when omitted.
+
+    Returns:
+        `CaseResult`.
+    """
+    expected = dict(case.expected)
+    expected["h_last"] = expected["h"][:, -1]
+    unknown = sorted(set(values) - set(expected))
+    if unknown:
+        raise ValueError(
+            f"values: unknown quantities {unknown}; expected names among {sorted(expected)}"
+        )
+    dtype = dtype or _candidate_dtype(values)
+    v.check_choice("dtype", dtype, ("float64", "float32"))
+    scale = loss_scale(case)
+    errors = []
+    for name, value in values.items():
+        if value is None:
+            continue
+        tol = case.tolerances[dtype]["h" if name == "h_last" else name]
+        ref = np.asarray(expected[name], dtype=np.float64)
+        cand = np.asarray(value)
+        if name == "g_dt":
+            cand = _reduce_dt(cand, case)
+        cand = np.asarray(cand, dtype=np.float64)
+        if cand.shape != ref.shape:
+            note = f"shape {cand.shape}, expected {ref.shape}"
+            errors.append(QuantityError(name, math.nan, math.nan, tol, note))
+            continue
+        if not np.all(np.isfinite(cand)):
+            note = f"{int(np.sum(~np.isfinite(cand)))} non-finite entries"
+            errors.append(QuantityError(name, math.nan, math.nan, tol, note))
+            continue
+        max_abs = float(np.max(np.abs(cand - ref))) if ref.size else 0.0
+        loss_rel = loss_tol = None
+        if group_of(name) == "gradient":
+            primal = np.abs(np.asarray(_primal(case, name), dtype=np.float64))
+            loss_rel = float(np.max(np.abs(cand - ref) * primal)) / scale if ref.size else 0.0
+            loss_tol = LOSS_TOLERANCE[dtype]
+        errors.append(
+            QuantityError(name, max_abs, _rel_error(cand, ref), tol, "", loss_rel, loss_tol)
+        )
+    return CaseResult(case.name, case.describe(), dtype, tuple(errors), None, candidate)
+
+
+def loss_scale(case: Case) -> float:
+    r"""$S_\ell = \sum |\bar y \odot y| + \sum |\bar h_T \odot h_T|$, the size of the terms of the
+    loss $\ell$ whose gradient the cases store (``inf`` if 0, so that it never relaxes a
+    check)."""
+    y, h_last = case.expected["y"], case.expected["h"][:, -1]
+    s = float(np.sum(np.abs(case.g_y * y)) + np.sum(np.abs(case.g_h_last * h_last)))
+    return s if s > 0 else math.inf
+
+
+def _primal(case: Case, quantity: str):
+    """The input a gradient quantity is the cotangent of (``g_w`` → ``params.w``)."""
+    name = quantity[2:]
+    inputs = {"x": case.x, "h0": case.h0, "dt": case.dt}
+    return inputs[name] if name in inputs else getattr(case.params, name)
+
+
+@dataclass(frozen=True)
+class Report:
+    """A candidate's results on a list of cases. ``str(report)`` is a readable table."""
+
+    results: tuple
+    title: str = "candidate vs ltc-ref"
+
+    @property
+    def passed(self) -> bool:
+        return all(r.passed for r in self.results)
+
+    @property
+    def failures(self) -> tuple:
+        return tuple(r for r in self.results if not r.passed)
+
+    def format(self, *, verbose: bool = False) -> str:
+        """The report as text: one line per case (its worst quantity against its tolerance),
+        then, for every failing case (every case if ``verbose``), one line per quantity."""
+        n_fail = len(self.failures)
+        lines = [
+            f"{self.title}: {len(self.results) - n_fail}/{len(self.results)} cases pass",
+            "",
+            f"{'case':<34} {'dtype':<8} {'worst quantity':<16} {'max rel err':>11} "
+            f"{'tolerance':>9}  status",
+        ]
+        for r in self.results:
+            w = r.worst()
+            status = "PASS" if r.passed else "FAIL"
+            if r.error is not None:
+                lines.append(f"{r.case:<34} {r.dtype:<8} {'(raised)':<16} {'':>11} {'':>9}  FAIL")
+            elif w is None:
+                lines.append(f"{r.case:<34} {r.dtype:<8} {'(nothing)':<16}")
+            else:
+                lines.append(
+                    f"{r.case:<34} {r.dtype:<8} {w.quantity:<16} {w.max_rel:>11.2e} "
+                    f"{w.tolerance_text:>9}  {status}"
+                )
+        detailed = self.results if verbose else self.failures
+        for r in detailed:
+            lines += ["", f"case {r.case} ({r.description}): {'PASS' if r.passed else 'FAIL'}"]
+            if r.error is not None:
+                lines.append(f"  the candidate raised {r.error}")
+                continue
+            lines.append(
+                f"  {'quantity':<22} {'max abs err':>11} {'max rel err':>11} {'tolerance':>9} "
+                f"{'loss err':>9}"
+            )
+            for e in r.errors:
+                mark = "" if e.passed else "   <-- FAIL" + (f" ({e.note})" if e.note else "")
+                loss = "" if e.loss_rel is None else f"{e.loss_rel:.1e}"
+                lines.append(
+                    f"  {e.quantity:<22} {e.max_abs:>11.2e} {e.max_rel:>11.2e} "
+                    f"{e.tolerance_text:>9} {loss:>9}{mark}"
+                )
+            if not r.passed:
+                lines.append(
+                    f"  reproduce: ltc_ref.testing.load_golden({r.case!r}) for a golden case "
+                    f"(the arrays: case.params, case.x, case.forward_kwargs())"
+                )
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+def _cases_or_golden(cases, n_random, seed, random_kwargs):
+    if cases is None:
+        from .golden import golden_cases
+
+        cases = golden_cases()
+    cases = list(cases)
+    rng = np.random.default_rng(seed)
+    for k in range(n_random):
+        cases.append(random_case(rng, name=f"random-{seed}-{k}", **(random_kwargs or {})))
+    return cases
+
+
+def _run(case: Case, dtype, call, label):
+    """Run ``call(case_in_dtype) -> values``; a raised exception becomes a failed result."""
+    dtype = v.check_dtype("dtype", dtype).name
+    try:
+        values = call(case.astype(dtype))
+    except Exception as err:  # the candidate's failure is a result, not a crash of the check
+        return CaseResult(case.name, case.describe(), dtype, (), f"{type(err).__name__}: {err}")
+    return compare_to_reference(case, values, candidate=label, dtype=dtype)
+
+
+def _forward_values(case: Case, out) -> dict:
+    y, h = out
+    h = np.asarray(h)
+    B, T, _ = case.x.shape
+    key = "h" if h.shape == (B, T, case.params.n_units) else "h_last"
+    return {"y": np.asarray(y), key: h}
+
+
+def check_forward_against_reference(
+    forward_fn, cases=None, *, dtype=np.float64, n_random=0, seed=0, random_kwargs=None
+) -> Report:
+    """Run a candidate forward pass on cases and compare it with the reference.
+
+    Arguments:
+        forward_fn: the candidate, with `ltc_ref.forward`'s signature:
+            ``forward_fn(params, x, *, h0, dt, unfolds, solver, epsilon) -> (y, h)`` where
+            ``h`` is the state sequence ``(B, T, N)`` or just the final state ``(B, N)``.
+            Wrap your implementation in such a function (convert the parameters, call it, return
+            NumPy arrays).
+        cases: an iterable of `Case` (default: every golden case, `golden_cases`). Select
+            with e.g. ``golden_cases(form="conductance", solver="fused")``.
+        dtype: the dtype the case is cast to before calling the candidate (float64 or float32);
+            it selects the tolerances.
+        n_random: number of freshly drawn cases (`random_case`) added to ``cases``.
+        seed: seed for the fresh cases.
+        random_kwargs: spec fields fixed for the fresh cases (e.g. ``{"solver": "fused"}``).
+
+    Returns:
+        `Report`.
+    """
+    cases = _cases_or_golden(cases, n_random, seed, random_kwargs)
+
+    def call(c):
+        return _forward_values(c, forward_fn(c.params, c.x, **c.forward_kwargs()))
+
+    return Report(tuple(_run(c, dtype, call, "forward") for c in cases), "forward pass vs ltc-ref")
+
+
+def _vjp_values(case: Case, out) -> dict:
+    g_params, g_x, g_h0, g_dt = out
+    values = {}
+    if isinstance(g_params, (PaperParams, SynapticParams)):
+        # A container: compare the trainable fields (masks are not trained; their cotangents
+        # are compared only when a candidate returns them by name in a mapping).
+        for name in g_params.TRAINABLE_FIELDS:
+            values[f"g_{name}"] = getattr(g_params, name)
+    elif g_params is not None:
+        for name, g in g_params.items():
+            values[f"g_{name}"] = g
+    values.update(g_x=g_x, g_h0=g_h0, g_dt=g_dt)
+    return {k: val for k, val in values.items() if val is not None}
+
+
+def check_vjp_against_reference(
+    vjp_fn, cases=None, *, dtype=np.float64, n_random=0, seed=0, random_kwargs=None
+) -> Report:
+    r"""Run a candidate vector–Jacobian product on cases and compare it with the reference.
+
+    Arguments:
+        vjp_fn: the candidate, with `ltc_ref.vjp`'s signature:
+            ``vjp_fn(params, x, g_y, *, g_h, h0, dt, unfolds, solver, epsilon) ->
+            (g_params, g_x, g_h0, g_dt)``; ``g_h`` is ``(B, T, N)``, zero except at the last
+            step (`Case.g_h`). ``g_params`` is a parameter container (its trainable fields are
+            compared) or a mapping ``{field: cotangent}`` (only the fields given); ``g_x``,
+            ``g_h0``, ``g_dt`` may be ``None`` (not compared). With autograd-style tools:
+            differentiate $\sum y \odot g_y + \sum h \odot g_h$.
+        cases: as for `check_forward_against_reference`.
+        dtype: as for `check_forward_against_reference`.
+        n_random: as for `check_forward_against_reference`.
+        seed: as for `check_forward_against_reference`.
+        random_kwargs: as for `check_forward_against_reference`.
+
+    Returns:
+        `Report`.
+    """
+    cases = _cases_or_golden(cases, n_random, seed, random_kwargs)
+
+    def call(c):
+        return _vjp_values(c, vjp_fn(c.params, c.x, c.g_y, g_h=c.g_h, **c.forward_kwargs()))
+
+    return Report(tuple(_run(c, dtype, call, "vjp") for c in cases), "VJP vs ltc-ref")
+
+
+def assert_matches_reference(forward_fn, cases=None, **kwargs) -> Report:
+    """`check_forward_against_reference`, raising ``AssertionError`` with the report's table
+    (every failing case, quantity by quantity) if any case fails. Returns the report."""
+    report = check_forward_against_reference(forward_fn, cases, **kwargs)
+    if not report.passed:
+        raise AssertionError("\n" + report.format())
+    return report
+
+
+def assert_vjp_matches_reference(vjp_fn, cases=None, **kwargs) -> Report:
+    """`check_vjp_against_reference`, raising ``AssertionError`` with the report's table if any
+    case fails. Returns the report."""
+    report = check_vjp_against_reference(vjp_fn, cases, **kwargs)
+    if not report.passed:
+        raise AssertionError("\n" + report.format())
+    return report
+
+
+__all__ = [
+    "FLOAT32_FORWARD_FLOOR",
+    "FLOAT32_GRADIENT_FLOOR",
+    "FLOAT32_MARGIN",
+    "FLOAT64_FORWARD_FLOOR",
+    "FLOAT64_GRADIENT_FLOOR",
+    "FLOAT64_MARGIN",
+    "ILL_CONDITIONED_RTOL",
+    "LOSS_TOLERANCE",
+    "Case",
+    "CaseResult",
+    "CaseSpec",
+    "QuantityError",
+    "Report",
+    "UnstableCaseError",
+    "assert_matches_reference",
+    "assert_vjp_matches_reference",
+    "case_from_spec",
+    "check_forward_against_reference",
+    "check_vjp_against_reference",
+    "compare_to_reference",
+    "loss_scale",
+    "make_case",
+    "measure_tolerances",
+    "random_case",
+    "random_spec",
+    "reference_values",
+    "stable_dt_limit",
+]

@@ -15,6 +15,11 @@ import sys
 #: command -> (module, function taking the remaining argv and returning an exit code, help).
 COMMANDS = {
     "verify": ("ltc_ref.verify", "main", "check the reference against itself, print a report"),
+    "crosscheck": (
+        "ltc_ref.interop.crosscheck",
+        "main",
+        "run another implementation (ncps) on the golden and drawn cases, compare",
+    ),
     "data": (
         "ltc_ref.data.__main__",
         "main",

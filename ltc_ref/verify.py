@@ -351,8 +351,9 @@ SECTIONS: list[tuple[str, Callable[[], list[CheckResult]]]] = [
 def _subsystem_sections():
     from .data.checks import verify_sections as data
     from .gradients.checks import verify_sections as gradients
+    from .testing.golden import verify_sections as golden
 
-    return [*gradients(), *data()]
+    return [*gradients(), *golden(), *data()]
 
 
 SECTIONS += _subsystem_sections()

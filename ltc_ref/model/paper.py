@@ -106,7 +106,8 @@ def sum_batch(g, ndim=1):
 
 def sum_outer(a, b):
     r"""$\sum_{batch} a^T b$: the cotangent of a matrix ``W`` in ``a @ W``, ``(i, j)``."""
-    return np.reshape(a, (-1, np.shape(a)[-1])).T @ np.reshape(b, (-1, np.shape(b)[-1]))
+    rows = int(np.prod(np.shape(a)[:-1]))  # explicit: a reshape to -1 fails when C = 0
+    return np.reshape(a, (rows, np.shape(a)[-1])).T @ np.reshape(b, (rows, np.shape(b)[-1]))
 
 
 def reduce_to(g, like):

@@ -497,7 +497,7 @@ def init_paper_params(
     $A \sim N(0, 1)$.
 
     Arguments:
-        n_inputs: C >= 1.
+        n_inputs: C >= 0 (0 for an autonomous network).
         n_units: N >= 1.
         rng: a ``numpy.random.Generator``; draws are made in the order tau, A, gamma, gamma_r, mu.
         activation: see `PaperParams`.
@@ -510,7 +510,7 @@ def init_paper_params(
     """
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng: expected a numpy.random.Generator, got {type(rng).__name__}")
-    C = v.check_int("n_inputs", n_inputs, minimum=1)
+    C = v.check_int("n_inputs", n_inputs, minimum=0)  # 0: an autonomous network (Theorem 3)
     N = v.check_int("n_units", n_units, minimum=1)
     sigma_w = v.check_real("sigma_w", sigma_w, minimum=0.0)
     sigma_b = v.check_real("sigma_b", sigma_b, minimum=0.0)

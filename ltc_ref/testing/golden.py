@@ -191,7 +191,14 @@ SPECS: tuple[CaseSpec, ...] = (
 
 
 def case_arrays(case: Case) -> dict[str, np.ndarray]:
-    """The arrays of a case file, in file order (see the module docstring)."""
+    """The arrays of a case file, in file order (see the module docstring).
+
+    Arguments:
+        case: a `Case` with ``expected``.
+
+    Returns:
+        dict entry name (without ``.npy``) → float64 C-ordered array.
+    """
     p, e = case.params, case.expected
     arrays = {f"params/{name}": getattr(p, name) for name in p._ARRAY_FIELDS}
     arrays.update(
@@ -248,7 +255,11 @@ def _manifest_entry(case: Case, filename: str, digest: str) -> dict:
 
 
 def manifest_header() -> dict:
-    """The manifest's fields other than ``cases``."""
+    """The manifest's fields other than ``cases``.
+
+    Returns:
+        dict.
+    """
     return {
         "format_version": FORMAT_VERSION,
         "generator": "python scripts/make_golden.py --regenerate",
@@ -271,6 +282,9 @@ def manifest_header() -> dict:
 def regenerate(directory=GOLDEN_DIR) -> dict:
     """Compute every case of `SPECS` and write its ``.npz`` and the manifest to ``directory``.
 
+    Arguments:
+        directory: where to write (default: the package's golden directory).
+
     Returns:
         The manifest (a dict).
     """
@@ -289,8 +303,16 @@ def regenerate(directory=GOLDEN_DIR) -> dict:
 
 
 def compare_directories(new, old=GOLDEN_DIR) -> list[str]:
-    """Differences between two golden directories: for each file that differs, which arrays
-    differ and by how much (empty list: identical bytes)."""
+    """Differences between two golden directories.
+
+    Arguments:
+        new: a freshly generated directory.
+        old: the stored one (default: the package's).
+
+    Returns:
+        list of str: for each file that differs, which arrays differ and by how much (empty:
+        identical bytes).
+    """
     new, old = Path(new), Path(old)
     problems = []
     names = sorted({p.name for p in new.iterdir()} | {p.name for p in old.iterdir()})
@@ -333,12 +355,29 @@ def _manifest(directory: str) -> dict:
 
 
 def golden_manifest(directory=GOLDEN_DIR) -> dict:
-    """The parsed ``manifest.json`` (format version checked)."""
+    """The parsed ``manifest.json``.
+
+    Arguments:
+        directory: the golden directory (default: the package's).
+
+    Returns:
+        dict (see ``docs/crosscheck.md``).
+
+    Raises:
+        ValueError: the manifest's ``format_version`` is not `FORMAT_VERSION`.
+    """
     return _manifest(str(Path(directory)))
 
 
 def golden_names(directory=GOLDEN_DIR) -> list[str]:
-    """The names of the golden cases, in manifest order."""
+    """The names of the golden cases.
+
+    Arguments:
+        directory: the golden directory (default: the package's).
+
+    Returns:
+        list of str, in manifest order.
+    """
     return [c["name"] for c in golden_manifest(directory)["cases"]]
 
 
@@ -431,7 +470,11 @@ def _as_tuple(x):
 
 def verify_sections():
     """``ltc-ref verify`` section: the current reference reproduces the stored golden outputs
-    and gradients within each case's float64 tolerance."""
+    and gradients within each case's float64 tolerance.
+
+    Returns:
+        ``[(title, check)]`` with ``check() -> list[CheckResult]``.
+    """
     from ..verify import CheckResult
     from .reference import _case_reference, compare_to_reference
 
@@ -461,7 +504,14 @@ def verify_sections():
 def main(argv=None) -> int:
     """``python scripts/make_golden.py``: ``--regenerate [--out DIR]`` writes the files;
     ``--check`` regenerates into a temporary directory and compares bytes (exit 1 if any
-    differ); ``--list`` prints the cases."""
+    differ); ``--list`` prints the cases.
+
+    Arguments:
+        argv: the command's arguments.
+
+    Returns:
+        The exit code.
+    """
     parser = argparse.ArgumentParser(
         prog="make_golden.py", description="The golden vectors of ltc-ref."
     )

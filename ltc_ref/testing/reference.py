@@ -21,7 +21,7 @@ $$
 $$
 
 (normwise: relative to the quantity's largest entry, so entries near zero do not blow it up). A
-quantity passes when ``rel <= tolerance``.
+quantity passes when ``rel <= tolerance`` (for gradients, or by the second criterion below).
 
 **Tolerances.** Each case carries one tolerance per quantity and per candidate dtype, set by
 `measure_tolerances` from the case's own conditioning:
@@ -101,7 +101,8 @@ ILL_CONDITIONED_RTOL = 0.1
 #: gradients that are sums of rounding noise (e.g. the cotangent of $C_m$ once the state has
 #: converged to one ulp), which no relative tolerance can.
 LOSS_TOLERANCE = {"float64": 1e-12, "float32": 1e-5}
-#: Unit round-off of float64, the size of the perturbation used by `measure_tolerances`.
+#: Machine epsilon of float64 (twice the unit round-off), the relative size of the perturbation
+#: used by `measure_tolerances`.
 FLOAT64_UNIT = 2.0**-52
 #: A case whose states leave this range is treated as unstable (an explicit solver with too large
 #: a step); the LTC's states stay within the hull of the reversal potentials / A otherwise.
@@ -114,7 +115,14 @@ REGIMES = ("typical", "trained", "stiff", "saturated")
 
 
 def group_of(quantity: str) -> str:
-    """``"forward"`` for ``y``, ``h``, ``h_last``; ``"gradient"`` for ``g_*``."""
+    """The tolerance group of a quantity.
+
+    Arguments:
+        quantity: a quantity name (``"y"``, ``"h_last"``, ``"g_w"``, ...).
+
+    Returns:
+        ``"forward"`` for ``y``, ``h``, ``h_last``; ``"gradient"`` for ``g_*``.
+    """
     return "forward" if quantity in FORWARD_QUANTITIES else "gradient"
 
 
@@ -134,7 +142,8 @@ class CaseSpec:
             `ltc_ref.wirings` built with ``input_dim = n_inputs``.
         activation: paper form's activation.
         regime: ``"typical"`` (initial values), ``"trained"`` (generic values of every field,
-            including input/output maps and reversal potentials), ``"stiff"`` (conductances
+            including input/output maps and reversal potentials; the same as ``"typical"`` in the
+            paper form, whose initial values are already generic), ``"stiff"`` (conductances
             ~1e2–1e3, capacitances ~1e-3 / τ ~1e-4), ``"saturated"`` (sigmoid slopes ~40–80, or
             weights ×30 in the paper form: every gate at 0 or 1).
         solver: ``"fused"``, ``"euler"`` or ``"rk4"``.
@@ -271,7 +280,14 @@ class Case:
 
     def astype(self, dtype) -> Case:
         """The case with its inputs (parameters, ``x``, ``h0``, ``dt``, cotangents) cast to
-        ``dtype``; ``expected`` stays float64."""
+        ``dtype``; ``expected`` stays float64.
+
+        Arguments:
+            dtype: float32 or float64.
+
+        Returns:
+            `Case`.
+        """
         dtype = v.check_dtype("dtype", dtype)
         dt = float(self.dt) if np.ndim(self.dt) == 0 else np.asarray(self.dt).astype(dtype)
         return dataclasses.replace(
@@ -296,6 +312,17 @@ class Case:
 def reference_values(params, x, h0, dt, unfolds, solver, epsilon, g_y, g_h_last) -> dict:
     """Every quantity of the module docstring, computed by `ltc_ref.forward` and `ltc_ref.vjp`
     in the dtype of ``params``.
+
+    Arguments:
+        params: `PaperParams` or `SynapticParams`.
+        x: ``(B, T, C)`` inputs.
+        h0: ``(B, N)`` initial state.
+        dt: elapsed times (a float, ``(T,)`` or ``(B, T)``).
+        unfolds: L.
+        solver: a fixed-step solver name.
+        epsilon: the fused step's ε.
+        g_y: ``(B, T, M)`` cotangent of the outputs.
+        g_h_last: ``(B, N)`` cotangent of the final state.
 
     Returns:
         ``{"y", "h", "g_<field>" for every array field, "g_x", "g_h0", "g_dt"}``.
@@ -425,7 +452,16 @@ class UnstableCaseError(ValueError):
 
 
 def build_wiring(recipe: Mapping, input_dim: int):
-    """Build ``{"class": name, "args": {...}}`` with `ltc_ref.wirings` for ``input_dim``."""
+    """Build a wiring recipe given as data.
+
+    Arguments:
+        recipe: ``{"class": "FullyConnected" | "Random" | "NCP" | "AutoNCP", "args": {...}}``,
+            the class of `ltc_ref.wirings` and its constructor's keyword arguments.
+        input_dim: C.
+
+    Returns:
+        `ltc_ref.wirings.Wiring`.
+    """
     from .. import wirings
 
     classes = {"FullyConnected": wirings.FullyConnected, "Random": wirings.Random}
@@ -516,6 +552,13 @@ def make_case(spec: CaseSpec, *, with_tolerances: bool = True) -> Case:
     Draw order from ``numpy.random.default_rng(spec.seed)``: parameters, ``x`` (standard normal),
     ``h0`` (U(-0.5, 0.5)), ``dt``, ``g_y`` and ``g_h_last`` (standard normal).
 
+    Arguments:
+        spec: the `CaseSpec`.
+        with_tolerances: also measure the tolerances (`measure_tolerances`, three more runs).
+
+    Returns:
+        `Case` with ``expected`` (and ``tolerances``) filled in.
+
     Raises:
         UnstableCaseError: the states are not finite or leave ±`UNSTABLE_STATE_BOUND` (an
             explicit solver with too large a step).
@@ -568,6 +611,13 @@ def stable_dt_limit(params, unfolds: int) -> float:
     sigmoids' slopes times $|E - v| \le 2$). Paper form:
     $\lambda = 1/\tau_{min} + (1 + 2\max_j \sum_i |\gamma_{r,ij}|)(1 + \max|A| + \max|\mu|)$, a
     rough bound for activations with slope <= 1.
+
+    Arguments:
+        params: `PaperParams` or `SynapticParams`.
+        unfolds: L.
+
+    Returns:
+        The largest Δt, a float.
     """
     if isinstance(params, SynapticParams):
         syn = params.w * params.sparsity_mask * (1.0 + 0.5 * np.abs(params.sigma))
@@ -658,7 +708,16 @@ def _random_wiring(rng: np.random.Generator) -> dict:
 
 def case_from_spec(spec: CaseSpec, *, with_tolerances: bool = True, retries: int = 5) -> Case:
     """`make_case`, after capping an explicit solver's ``dt_range`` with `stable_dt_limit`;
-    if the case still explodes, the range is divided by 10, up to ``retries`` times."""
+    if the case still explodes, the range is divided by 10, up to ``retries`` times.
+
+    Arguments:
+        spec: the `CaseSpec`.
+        with_tolerances: as for `make_case`.
+        retries: how many times to shrink ``dt_range``.
+
+    Returns:
+        `Case`.
+    """
     if spec.solver != "fused":
         params = _draw_params(spec, np.random.default_rng(spec.seed))
         limit = stable_dt_limit(params, spec.unfolds)
@@ -768,7 +827,14 @@ class CaseResult:
         return self.error is None and all(e.passed for e in self.errors)
 
     def worst(self, group: str | None = None) -> QuantityError | None:
-        """The quantity with the largest ``max_rel / tolerance`` (in ``group`` if given)."""
+        """The quantity closest to (or furthest beyond) its tolerance.
+
+        Arguments:
+            group: ``"forward"`` or ``"gradient"`` to look only there.
+
+        Returns:
+            `QuantityError` with the largest ``ratio``, or None if nothing was compared.
+        """
         errs = [e for e in self.errors if group is None or group_of(e.quantity) == group]
         if not errs:
             return None
@@ -848,8 +914,14 @@ def compare_to_reference(case: Case, values: Mapping, *, candidate="candidate", 
 
 def loss_scale(case: Case) -> float:
     r"""$S_\ell = \sum |\bar y \odot y| + \sum |\bar h_T \odot h_T|$, the size of the terms of the
-    loss $\ell$ whose gradient the cases store (``inf`` if 0, so that it never relaxes a
-    check)."""
+    loss $\ell$ whose gradient the cases store.
+
+    Arguments:
+        case: a `Case` with ``expected``.
+
+    Returns:
+        $S_\ell$, or ``inf`` if it is 0 (so that it never relaxes a check).
+    """
     y, h_last = case.expected["y"], case.expected["h"][:, -1]
     s = float(np.sum(np.abs(case.g_y * y)) + np.sum(np.abs(case.g_h_last * h_last)))
     return s if s > 0 else math.inf
@@ -879,7 +951,14 @@ class Report:
 
     def format(self, *, verbose: bool = False) -> str:
         """The report as text: one line per case (its worst quantity against its tolerance),
-        then, for every failing case (every case if ``verbose``), one line per quantity."""
+        then, for every failing case (every case if ``verbose``), one line per quantity.
+
+        Arguments:
+            verbose: detail every case, not only the failing ones.
+
+        Returns:
+            str.
+        """
         n_fail = len(self.failures)
         lines = [
             f"{self.title}: {len(self.results) - n_fail}/{len(self.results)} cases pass",
@@ -1034,7 +1113,17 @@ def check_vjp_against_reference(
 
 def assert_matches_reference(forward_fn, cases=None, **kwargs) -> Report:
     """`check_forward_against_reference`, raising ``AssertionError`` with the report's table
-    (every failing case, quantity by quantity) if any case fails. Returns the report."""
+    (every failing case, quantity by quantity) if any case fails.
+
+    Arguments:
+        forward_fn: the candidate (see `check_forward_against_reference`).
+        cases: the cases (default: every golden case).
+        **kwargs: ``dtype``, ``n_random``, ``seed``, ``random_kwargs`` of
+            `check_forward_against_reference`.
+
+    Returns:
+        The `Report` (when every case passes).
+    """
     report = check_forward_against_reference(forward_fn, cases, **kwargs)
     if not report.passed:
         raise AssertionError("\n" + report.format())
@@ -1043,7 +1132,17 @@ def assert_matches_reference(forward_fn, cases=None, **kwargs) -> Report:
 
 def assert_vjp_matches_reference(vjp_fn, cases=None, **kwargs) -> Report:
     """`check_vjp_against_reference`, raising ``AssertionError`` with the report's table if any
-    case fails. Returns the report."""
+    case fails.
+
+    Arguments:
+        vjp_fn: the candidate (see `check_vjp_against_reference`).
+        cases: the cases (default: every golden case).
+        **kwargs: ``dtype``, ``n_random``, ``seed``, ``random_kwargs`` of
+            `check_vjp_against_reference`.
+
+    Returns:
+        The `Report` (when every case passes).
+    """
     report = check_vjp_against_reference(vjp_fn, cases, **kwargs)
     if not report.passed:
         raise AssertionError("\n" + report.format())

@@ -46,6 +46,9 @@ def wiring_recipes(draw, *, kinds=WIRING_KINDS, max_units=8):
     Arguments:
         kinds: the classes to draw from.
         max_units: the largest N (AutoNCP needs N >= 5, NCP has N >= 3).
+
+    Returns:
+        A strategy of dicts.
     """
     kind = draw(st.sampled_from(kinds))
     if kind in ("FullyConnected", "Random"):
@@ -78,15 +81,32 @@ def wiring_recipes(draw, *, kinds=WIRING_KINDS, max_units=8):
 
 @st.composite
 def wirings(draw, *, kinds=WIRING_KINDS, max_units=8, max_inputs=4):
-    """A built `ltc_ref.wirings.Wiring` (recipe from `wiring_recipes`, C in 1..max_inputs)."""
+    """A built wiring.
+
+    Arguments:
+        kinds: as for `wiring_recipes`.
+        max_units: as for `wiring_recipes`.
+        max_inputs: the largest C.
+
+    Returns:
+        A strategy of `ltc_ref.wirings.Wiring`.
+    """
     recipe = draw(wiring_recipes(kinds=kinds, max_units=max_units))
     return build_wiring(recipe, draw(st.integers(1, max_inputs)))
 
 
 @st.composite
 def synaptic_params(draw, *, regimes=("typical", "trained"), max_units=8, max_inputs=4):
-    """`SynapticParams` (float64) on a drawn wiring, in one of ``regimes``
-    (see `ltc_ref.testing.CaseSpec`)."""
+    """Conductance-form parameters on a drawn wiring.
+
+    Arguments:
+        regimes: drawn from these (see `ltc_ref.testing.CaseSpec`).
+        max_units: the largest N.
+        max_inputs: the largest C.
+
+    Returns:
+        A strategy of float64 `SynapticParams`.
+    """
     spec = CaseSpec(
         "params",
         "conductance",
@@ -100,8 +120,18 @@ def synaptic_params(draw, *, regimes=("typical", "trained"), max_units=8, max_in
 
 @st.composite
 def paper_params(draw, *, activations=ACTIVATIONS, regimes=("typical",), max_units=8, max_inputs=4):
-    """`PaperParams` (float64): τ in U(0.5, 2) (``"typical"``) or U(1e-4, 1e-3) (``"stiff"``),
-    weights N(0, 1/N) (×30 when ``"saturated"``)."""
+    """Paper-form parameters: τ in U(0.5, 2) (``"typical"``) or U(1e-4, 1e-3) (``"stiff"``),
+    weights N(0, 1/N) (×30 when ``"saturated"``).
+
+    Arguments:
+        activations: drawn from these.
+        regimes: drawn from these.
+        max_units: the largest N.
+        max_inputs: the largest C.
+
+    Returns:
+        A strategy of float64 `PaperParams`.
+    """
     spec = CaseSpec(
         "params",
         "paper",
@@ -115,7 +145,17 @@ def paper_params(draw, *, activations=ACTIVATIONS, regimes=("typical",), max_uni
 
 
 def inputs(batch: int, steps: int, n_inputs: int, *, scale: float = 3.0):
-    """Input sequences ``(B, T, C)``, float64 entries in [-scale, scale] (shrinking towards 0)."""
+    """Input sequences, shrinking towards 0.
+
+    Arguments:
+        batch: B.
+        steps: T.
+        n_inputs: C.
+        scale: entries lie in [-scale, scale].
+
+    Returns:
+        A strategy of float64 arrays ``(B, T, C)``.
+    """
     return hnp.arrays(
         np.float64,
         (batch, steps, n_inputs),
@@ -125,8 +165,18 @@ def inputs(batch: int, steps: int, n_inputs: int, *, scale: float = 3.0):
 
 @st.composite
 def dts(draw, batch: int, steps: int, *, forms=DT_FORMS, low: float = 1e-2, high: float = 10.0):
-    """Elapsed times in one of ``forms``: a float, ``(T,)`` or ``(B, T)``, entries in
-    [low, high] (all > 0)."""
+    """Elapsed times in one of ``forms``.
+
+    Arguments:
+        batch: B.
+        steps: T.
+        forms: drawn from ``"scalar"``, ``"per_step"``, ``"per_sample"``.
+        low: smallest entry (> 0).
+        high: largest entry.
+
+    Returns:
+        A strategy of floats, ``(T,)`` or ``(B, T)`` float64 arrays.
+    """
     form = draw(st.sampled_from(forms))
     element = st.floats(low, high, allow_nan=False, allow_infinity=False)
     if form == "scalar":
@@ -151,7 +201,25 @@ def case_specs(
     max_units=8,
     max_inputs=4,
 ):
-    """A `CaseSpec`: the recipe of a case (see `cases`)."""
+    """The recipe of a case.
+
+    Arguments:
+        forms: ``"paper"`` and/or ``"conductance"``.
+        solvers: fixed-step solver names.
+        regimes: see `ltc_ref.testing.CaseSpec` (``"stiff"`` only with the fused solver,
+            ``"trained"`` only in the conductance form).
+        dt_forms: Δt forms.
+        epsilons: ε values (fused solver only; 0 otherwise).
+        unfolds: L values.
+        mappings: input/output mapping modes (conductance form), each drawn separately.
+        max_batch: the largest B.
+        max_steps: the largest T.
+        max_units: the largest N.
+        max_inputs: the largest C.
+
+    Returns:
+        A strategy of `CaseSpec`.
+    """
     form = draw(st.sampled_from(forms))
     solver = draw(st.sampled_from(solvers))
     allowed = [r for r in regimes if not (solver != "fused" and r == "stiff")]
@@ -192,9 +260,16 @@ def case_specs(
 
 @st.composite
 def cases(draw, **kwargs):
-    """A `Case` with the reference's answers and tolerances, from `case_specs` ``(**kwargs)``
-    (same arguments). Explicit solvers get a step inside their stability region
-    (`ltc_ref.testing.reference.stable_dt_limit`); a case that still explodes is rejected."""
+    """A complete case with the reference's answers and tolerances. Explicit solvers get a step
+    inside their stability region (`ltc_ref.testing.reference.stable_dt_limit`); a case that
+    still explodes is rejected.
+
+    Arguments:
+        **kwargs: the arguments of `case_specs`.
+
+    Returns:
+        A strategy of `Case`.
+    """
     spec = draw(case_specs(**kwargs))
     try:
         return case_from_spec(spec)

@@ -22,10 +22,10 @@ import numpy as np
 
 from . import _validation as v
 from .model import dynamics_of
-from .solvers import SOLVERS, Solver
+from .solvers import SOLVERS, Fused, Solver
 
 
-def forward(params, x, *, h0=None, dt=1.0, unfolds=6, solver="fused", epsilon=0.0):
+def forward(params, x, *, h0=None, dt=1.0, unfolds=6, solver="fused", epsilon=0.0, backend="numpy"):
     r"""Run an LTC network over a sequence.
 
     Arguments:
@@ -42,6 +42,9 @@ def forward(params, x, *, h0=None, dt=1.0, unfolds=6, solver="fused", epsilon=0.
         epsilon: $\varepsilon \ge 0$ added to the fused step's denominator (0 in the
             paper; ncps uses 1e-8). Only the fused solver has one: a non-zero value with
             another solver is an error.
+        backend: ``"numpy"`` (default: this readable code, the specification) or ``"numba"``
+            (compiled kernels of the fused solver, `ltc_ref.kernels`: the same numbers to a few
+            rounding errors, see `ltc_ref.kernels.AGREEMENT_RTOL`; fused solver only).
 
     Returns:
         ``(y, h)``: ``y`` the output sequence ``(B, T, M)`` and ``h`` the state sequence
@@ -54,7 +57,12 @@ def forward(params, x, *, h0=None, dt=1.0, unfolds=6, solver="fused", epsilon=0.
             shape/dtype/range, for any invalid argument (see the docs' error list).
     """
     call = validate_call(params, x, h0, dt, unfolds, solver, epsilon)
-    y, h = _forward(params, call.x, call.h0, call.dt, call.unfolds, call.solver, call.epsilon)
+    if check_backend(backend, call.solver) == "numba":
+        from .kernels import forward as kernel_forward
+
+        y, h = kernel_forward(params, call)
+    else:
+        y, h = _forward(params, call.x, call.h0, call.dt, call.unfolds, call.solver, call.epsilon)
     if not call.batched:
         return y[0], h[0]
     return y, h
@@ -112,6 +120,22 @@ def validate_call(params, x, h0, dt, unfolds, solver, epsilon) -> Call:
         )
 
     return Call(x, h0, dt, unfolds, solver, epsilon, batched, dt_shape)
+
+
+#: The implementations `forward` and `ltc_ref.vjp` can run on.
+BACKENDS = ("numpy", "numba")
+
+
+def check_backend(backend, solver: Solver) -> str:
+    """Validate ``backend`` (one of `BACKENDS`) against the validated ``solver``: the Numba
+    kernels implement the fused solver only."""
+    v.check_choice("backend", backend, BACKENDS)
+    if backend == "numba" and type(solver) is not Fused:
+        raise ValueError(
+            f"backend: the 'numba' backend implements the fused solver only, got "
+            f"solver={solver.name!r}; use backend='numpy' for this solver"
+        )
+    return backend
 
 
 def _forward(params, x, h0, dt, unfolds, solver, epsilon):

@@ -24,13 +24,25 @@ import autograd
 import numpy as np
 
 from .. import _validation as v
-from ..forward import _forward, validate_call
+from ..forward import _forward, check_backend, validate_call
 from ..model import dynamics_of
 from ..model.params import PaperParams
 from ..solvers._base import FixedStepSolver, add_cotangents
 
 
-def vjp(params, x, g_y, *, g_h=None, h0=None, dt=1.0, unfolds=6, solver="fused", epsilon=0.0):
+def vjp(
+    params,
+    x,
+    g_y,
+    *,
+    g_h=None,
+    h0=None,
+    dt=1.0,
+    unfolds=6,
+    solver="fused",
+    epsilon=0.0,
+    backend="numpy",
+):
     r"""Vector–Jacobian product of `ltc_ref.forward` by backpropagation through time.
 
     For the cotangents $\bar y$ of the outputs (and optionally $\bar h$ of the states) returns
@@ -48,6 +60,9 @@ def vjp(params, x, g_y, *, g_h=None, h0=None, dt=1.0, unfolds=6, solver="fused",
         solver: ``"fused"``, ``"euler"`` or ``"rk4"`` (or an instance); the adaptive solver is
             not differentiated here (see `ltc_ref.gradients.adjoint`).
         epsilon: as for `forward`.
+        backend: ``"numpy"`` (default: the readable specification below) or ``"numba"``
+            (the compiled kernels of `ltc_ref.kernels`, fused solver only; the same numbers to
+            a few rounding errors).
 
     Returns:
         ``(g_params, g_x, g_h0, g_dt)``: ``g_params`` a container of the type of ``params``
@@ -70,8 +85,15 @@ def vjp(params, x, g_y, *, g_h=None, h0=None, dt=1.0, unfolds=6, solver="fused",
     if g_h is not None:
         g_h = v.as_array("g_h", g_h, dtype=params.dtype, shape=(*lead, N)).reshape(B, T, N)
 
-    _, states = _forward(params, call.x, call.h0, call.dt, call.unfolds, call.solver, call.epsilon)
-    g_params, g_x, g_h0, g_dt = _backward(params, call, states, g_y, g_h)
+    if check_backend(backend, call.solver) == "numba":
+        from ..kernels import vjp as kernel_vjp
+
+        g_params, g_x, g_h0, g_dt = kernel_vjp(params, call, g_y, g_h)
+    else:
+        _, states = _forward(
+            params, call.x, call.h0, call.dt, call.unfolds, call.solver, call.epsilon
+        )
+        g_params, g_x, g_h0, g_dt = _backward(params, call, states, g_y, g_h)
 
     g_dt = _reduce_dt(g_dt, call.dt_shape)
     if not call.batched:
@@ -151,7 +173,18 @@ def grad_to_flat(params, g_params, *, raw: bool = False) -> np.ndarray:
     return np.concatenate(parts).astype(params.dtype, copy=False)
 
 
-def value_and_grad(loss_fn, params, x, *, h0=None, dt=1.0, unfolds=6, solver="fused", epsilon=0.0):
+def value_and_grad(
+    loss_fn,
+    params,
+    x,
+    *,
+    h0=None,
+    dt=1.0,
+    unfolds=6,
+    solver="fused",
+    epsilon=0.0,
+    backend="numpy",
+):
     r"""The loss of a sequence and its gradient with respect to the parameters, for training.
 
     ``loss_fn(y)`` maps the output sequence (``(B, T, M)``, or ``(T, M)`` unbatched) to a scalar
@@ -168,6 +201,7 @@ def value_and_grad(loss_fn, params, x, *, h0=None, dt=1.0, unfolds=6, solver="fu
         unfolds: as for `forward`.
         solver: as for `vjp`.
         epsilon: as for `forward`.
+        backend: as for `vjp`.
 
     Returns:
         ``(loss, g_params)``: a float and a container of cotangents (use `grad_to_flat` to get
@@ -175,11 +209,10 @@ def value_and_grad(loss_fn, params, x, *, h0=None, dt=1.0, unfolds=6, solver="fu
     """
     from ..forward import forward
 
-    y, _ = forward(params, x, h0=h0, dt=dt, unfolds=unfolds, solver=solver, epsilon=epsilon)
+    kw = dict(h0=h0, dt=dt, unfolds=unfolds, solver=solver, epsilon=epsilon, backend=backend)
+    y, _ = forward(params, x, **kw)
     loss, g_y = autograd.value_and_grad(loss_fn)(y)
-    g_params, *_ = vjp(
-        params, x, g_y, h0=h0, dt=dt, unfolds=unfolds, solver=solver, epsilon=epsilon
-    )
+    g_params, *_ = vjp(params, x, g_y, **kw)
     return float(loss), g_params
 
 

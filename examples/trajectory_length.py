@@ -6,14 +6,14 @@ trajectory onto its first two principal components and measure the length of tha
 the solver's steps per input sample ("computational depth", Table 2).
 
     python examples/trajectory_length.py            # width 100, as in the paper
-    python examples/trajectory_length.py --smoke    # width 8, a second
+    python examples/trajectory_length.py --quick    # width 8, a second
 
 The full study (Fig. 3B–D, Table 2) is ``ltc-ref trajectory``; see docs/expressivity.md.
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
 
 import numpy as np
 
@@ -39,9 +39,11 @@ def run(width=100, T=100, seed=0):
     return results
 
 
-if __name__ == "__main__":
-    smoke = "--smoke" in sys.argv[1:]
-    results = run(width=8, T=20) if smoke else run()
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="width 8, 20 samples")
+    args = parser.parse_args(argv)
+    results = run(width=8, T=20) if args.quick else run()
     # Self-check: every length is positive and finite, the projection keeps most of the
     # variance, and the Neural ODE (smooth, not restarted at each sample) needs fewer solver
     # steps than there are input samples.
@@ -50,3 +52,8 @@ if __name__ == "__main__":
         assert 0.5 < explained <= 1.0 + 1e-12
     assert results["neural_ode"][2] < 1.0
     print("self-check passed")
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -14,7 +14,7 @@ Conventions: batch first, ``(B, T, C)`` inputs, ``(B, N)`` states; synapse matri
 
 from __future__ import annotations
 
-from . import data, solvers, testing, wirings
+from . import data, solvers, testing, theory, wirings
 from .forward import forward
 from .gradients import grad_to_flat, value_and_grad, vjp
 from .model import conductance, paper
@@ -58,6 +58,7 @@ __all__ = [
     "softplus_inverse",
     "solvers",
     "testing",
+    "theory",
     "value_and_grad",
     "vjp",
     "wirings",

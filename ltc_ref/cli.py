@@ -20,6 +20,11 @@ COMMANDS = {
         "main",
         "run another implementation (ncps) on the golden and drawn cases, compare",
     ),
+    "trajectory": (
+        "ltc_ref.expressivity",
+        "main",
+        "trajectory-length study (paper §5.1): Fig. 1, Fig. 3B-D, Table 2",
+    ),
     "data": (
         "ltc_ref.data.__main__",
         "main",

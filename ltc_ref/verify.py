@@ -352,8 +352,9 @@ def _subsystem_sections():
     from .data.checks import verify_sections as data
     from .gradients.checks import verify_sections as gradients
     from .testing.golden import verify_sections as golden
+    from .theory import verify_sections as theory
 
-    return [*gradients(), *golden(), *data()]
+    return [*gradients(), *theory(), *golden(), *data()]
 
 
 SECTIONS += _subsystem_sections()

@@ -25,6 +25,11 @@ COMMANDS = {
         "main",
         "trajectory-length study (paper §5.1): Fig. 1, Fig. 3B-D, Table 2",
     ),
+    "train": (
+        "ltc_ref.training.cli",
+        "main",
+        "train the paper's 32-unit LTC on a dataset (Table 3), print the test metric",
+    ),
     "data": (
         "ltc_ref.data.__main__",
         "main",

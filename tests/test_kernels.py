@@ -333,6 +333,30 @@ def test_batch_split_across_threads(monkeypatch):
     assert_cotangents_agree(params, numba_vjp(params, x, g_y, g_h=g_h, **kwargs), g_one, 1e-14)
 
 
+def _forward_in_child(queue):
+    params, x, h0, dt, _, _ = make_case("conductance-ncp", B=5)
+    queue.put(ltc_ref.forward(params, x, backend="numba", h0=h0, dt=dt)[1])
+
+
+def test_threads_after_fork(monkeypatch):
+    """A process forked after the thread pool started (e.g. data-loader workers) gets its own
+    pool: the parent's threads do not exist in the child, and using them would hang."""
+    import multiprocessing
+
+    params, x, h0, dt, _, _ = make_case("conductance-ncp", B=5)
+    monkeypatch.setattr(kernels, "PARALLEL_MIN_WORK", 0)
+    monkeypatch.setattr(kernels, "_n_threads", lambda: 2)
+    want = ltc_ref.forward(params, x, backend="numba", h0=h0, dt=dt)[1]  # starts the pool
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_forward_in_child, args=(queue,))
+    child.start()
+    got = queue.get(timeout=300)
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    np.testing.assert_array_equal(got, want)
+
+
 def test_vjp_memory_is_linear_in_T():
     """BPTT keeps the states of the input steps only: doubling T adds a few (T, B, N) arrays to
     the peak of NumPy-allocated memory, not the L·T·B·N² numbers that storing every sub-step's

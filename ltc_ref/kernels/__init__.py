@@ -15,6 +15,7 @@ kernels, and finish the parameter cotangents with NumPy.
 
 from __future__ import annotations
 
+import os
 import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -107,6 +108,7 @@ def _batched_inputs(params, call):
 PARALLEL_MIN_WORK = 200_000
 
 _POOL: ThreadPoolExecutor | None = None
+_POOL_PID = 0  # a forked child must not use its parent's pool (its threads are not copied)
 
 
 def _n_threads() -> int:
@@ -123,9 +125,11 @@ def _chunks(B: int, work: int) -> list[tuple[int, int]]:
 def _run(kernel, chunks, args_of):
     """``kernel(*args_of(lo, hi))`` for every chunk: the first in this thread, the others in a
     pool of threads (the kernels release the GIL)."""
-    global _POOL
-    if len(chunks) > 1 and (_POOL is None or _POOL._max_workers < len(chunks) - 1):
+    global _POOL, _POOL_PID
+    stale = _POOL is None or _POOL_PID != os.getpid() or _POOL._max_workers < len(chunks) - 1
+    if len(chunks) > 1 and stale:
         _POOL = ThreadPoolExecutor(max_workers=len(chunks) - 1, thread_name_prefix="ltc_ref")
+        _POOL_PID = os.getpid()
     futures = [_POOL.submit(kernel, *args_of(lo, hi)) for lo, hi in chunks[1:]]
     kernel(*args_of(*chunks[0]))
     for future in futures:

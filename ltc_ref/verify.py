@@ -351,10 +351,11 @@ SECTIONS: list[tuple[str, Callable[[], list[CheckResult]]]] = [
 def _subsystem_sections():
     from .data.checks import verify_sections as data
     from .gradients.checks import verify_sections as gradients
+    from .kernels import verify_sections as kernels
     from .testing.golden import verify_sections as golden
     from .theory import verify_sections as theory
 
-    return [*gradients(), *theory(), *golden(), *data()]
+    return [*gradients(), *kernels(), *theory(), *golden(), *data()]
 
 
 SECTIONS += _subsystem_sections()

@@ -69,7 +69,8 @@ def main(argv=None) -> float:
         if dataset.name == "occupancy":  # the real files: a slice of the training windows
             dataset = replace(dataset, train=data.Split(dataset.train.x[::20],
                                                         dataset.train.y[::20]))  # fmt: skip
-    result = fit(dataset, config, None)
+    # --quick uses the NumPy specification: CI also runs the examples with the JIT disabled
+    result = fit(dataset, config, None, backend="numpy" if args.quick else None)
 
     majority = max(np.mean(dataset.test.y == c) for c in (0, 1))
     print(

@@ -354,8 +354,9 @@ def _subsystem_sections():
     from .kernels import verify_sections as kernels
     from .testing.golden import verify_sections as golden
     from .theory import verify_sections as theory
+    from .training.checks import verify_sections as training
 
-    return [*gradients(), *kernels(), *theory(), *golden(), *data()]
+    return [*gradients(), *kernels(), *theory(), *golden(), *data(), *training()]
 
 
 SECTIONS += _subsystem_sections()

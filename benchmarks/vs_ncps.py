@@ -1,8 +1,8 @@
 """ltc-ref's Numba kernels against ncps 1.0.1 (PyTorch), side by side in one run.
 
     pip install -e ".[ncps]"                 # torch 2.13.0 (CPU) + ncps 1.0.1
-    python benchmarks/vs_ncps.py             # the full run (about 15 minutes on 2 cores)
-    python benchmarks/vs_ncps.py --quick     # fewer repeats, no memory or compile runs
+    python benchmarks/vs_ncps.py             # the full run (about 40 minutes on 2 cores)
+    python benchmarks/vs_ncps.py --quick     # one run, fewer repeats, no memory/compile runs
     python benchmarks/vs_ncps.py --json results.json
 
 For every dtype (float32, float64), N ∈ {32, 128} and B ∈ {1, 32} (T = 100 input steps, C = 8
@@ -11,7 +11,10 @@ softplus parameterisation: the wrapper's defaults), loads the same parameters in
 (`ltc_ref.interop.ncps.from_ncps`), checks that outputs and parameter gradients agree, then
 times both in alternation — forward, and forward + backward for the cotangent ``g_y`` of the
 outputs — with torch and ltc-ref on the same number of threads (``--threads``, default 2).
-Figures are medians over the repeats. Then, each in a fresh process:
+Each timed sample repeats a call back to back for at least 20 ms (`MIN_SAMPLE_SECONDS`);
+figures are medians over the samples within a run, then medians over ``--runs`` runs of the
+whole grid (3; contention from other processes inflates single measurements, mostly torch's,
+whose threads wait for each other). Then, each in a fresh process:
 
 * peak resident memory of forward + backward at N = 128, B = 32, float32: ltc-ref at
   T = 1000; ncps at T = 25, 50, 100 (its memory grows linearly with T: the slope,
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -59,21 +63,10 @@ SIGMOID_FRACTION_TARGET = 0.5
 
 
 def ltc_vjp(params, x, g_y, kwargs):
-    """``ltc_ref.vjp(..., backend="numba")`` (or the kernels' dispatch function directly, for a
-    version of ltc-ref whose public `vjp` does not take ``backend`` yet)."""
-    import inspect
-
+    """``ltc_ref.vjp(..., backend="numba")``."""
     import ltc_ref
 
-    if "backend" in inspect.signature(ltc_ref.vjp).parameters:
-        return ltc_ref.vjp(params, x, g_y, backend="numba", **kwargs)
-    from ltc_ref import kernels
-    from ltc_ref.forward import validate_call
-
-    call = validate_call(
-        params, x, None, kwargs.get("dt", 1.0), kwargs["unfolds"], "fused", kwargs["epsilon"]
-    )
-    return kernels.vjp(params, call, g_y)
+    return ltc_ref.vjp(params, x, g_y, backend="numba", **kwargs)
 
 
 class Pair:
@@ -142,14 +135,27 @@ def _seconds(fn) -> float:
     return time.perf_counter() - t0
 
 
+#: Each timed sample runs the call back to back for at least this long (one call of ncps; tens
+#: of ltc-ref's shortest ones): a single sub-millisecond call right after the other
+#: implementation's is slowed by cold caches and torch's threads winding down (measured: 0.77 ms
+#: back to back, 1.15 ms right after an ncps call), which is not the cost of the call.
+MIN_SAMPLE_SECONDS = 0.02
+
+
 def alternate(ncps_fn, ltc_fn, repeats: int) -> tuple[float, float]:
-    """Median seconds of each, measured in alternation after one warm-up call of each."""
-    ncps_fn()
-    ltc_fn()
+    """Median seconds per call of each, samples taken in alternation (after a warm-up)."""
+    inner = {}
+    for name, fn in (("ncps", ncps_fn), ("ltc", ltc_fn)):
+        fn()
+        inner[name] = max(1, math.ceil(MIN_SAMPLE_SECONDS / _seconds(fn)))
+
+    def sample(name, fn):
+        return _seconds(lambda: [fn() for _ in range(inner[name])]) / inner[name]
+
     ncps_times, ltc_times = [], []
     for _ in range(repeats):
-        ncps_times.append(_seconds(ncps_fn))
-        ltc_times.append(_seconds(ltc_fn))
+        ncps_times.append(sample("ncps", ncps_fn))
+        ltc_times.append(sample("ltc", ltc_fn))
     return statistics.median(ncps_times), statistics.median(ltc_times)
 
 
@@ -314,52 +320,76 @@ def use_threads(n: int) -> None:
     os.environ["NUMBA_NUM_THREADS"] = str(n)
 
 
-def run(quick: bool, threads: int) -> dict:
+def measure_row(dtype: str, N: int, B: int, limit: dict, n_threads: int, quick: bool) -> dict:
+    """One cell of the grid: agreement, then alternating timings."""
+    pair = Pair(dtype, N, B)
+    agree = pair.agreement()
+    heavy = N == 128 and B == 32
+    reps = (2 if heavy else 3) if quick else (5 if heavy else 9)
+    fwd = alternate(pair.ncps_forward, pair.ltc_forward, reps)
+    bwd = alternate(pair.ncps_forward_backward, pair.ltc_forward_backward, reps)
+    row = {
+        "dtype": dtype,
+        "N": N,
+        "B": B,
+        "agreement": agree,
+        "fwd": {"ncps": fwd[0], "ltc_ref": fwd[1], "ratio": fwd[0] / fwd[1]},
+        "fwd+bwd": {"ncps": bwd[0], "ltc_ref": bwd[1], "ratio": bwd[0] / bwd[1]},
+    }
+    sigmoids = (L * N * N + C * N) * B * T  # evaluated by one forward pass
+    best = sigmoid_throughput.limit(limit, dtype, n_threads if B > 1 else 1)
+    row["sigmoid_fraction"] = {
+        "fwd": sigmoids / fwd[1] / best,
+        # the forward pass and the backward pass's recomputation; the reverse sweep evaluates
+        # none (it reuses the recomputed sigmoids), so its time lowers this fraction
+        "fwd+bwd": 2 * sigmoids / bwd[1] / best,
+    }
+    if B == 1:
+        online = online_step_latency(pair)
+        row["step_latency"] = {
+            "in_sequence": {"ncps": fwd[0] / T, "ltc_ref": fwd[1] / T},
+            "online": {"ncps": online[0], "ltc_ref": online[1]},
+        }
+    return row
+
+
+def median_rows(runs: list[list[dict]]) -> list[dict]:
+    """Per cell, the median over the runs of every figure (times, ratios, fractions)."""
+
+    def merge(values):
+        if isinstance(values[0], dict):
+            return {k: merge([v[k] for v in values]) for k in values[0]}
+        if isinstance(values[0], (int, str)):
+            return values[0]
+        return statistics.median(values)
+
+    return [merge(list(cells)) for cells in zip(*runs, strict=True)]
+
+
+def run(quick: bool, threads: int, runs: int) -> dict:
     import torch
 
     use_threads(threads)
     result = {
         "machine": sigmoid_throughput.machine(),
         "threads": {"torch": torch.get_num_threads(), "ltc_ref": threads},
+        "settings": {"C": C, "T": T, "L": L, "epsilon": EPSILON, "dt": 1.0, "runs": runs},
     }
-    result["settings"] = {"C": C, "T": T, "L": L, "epsilon": EPSILON, "dt": 1.0}
     limit = sigmoid_throughput.measure(repeats=3 if quick else 5)
     result["sigmoid_limit"] = limit
     n_threads = max(limit["float64"]["libm"])
-    rows = []
-    for dtype in ("float32", "float64"):
-        for N in (32, 128):
-            for B in (1, 32):
-                pair = Pair(dtype, N, B)
-                agree = pair.agreement()
-                heavy = N == 128 and B == 32
-                reps = (2 if heavy else 3) if quick else (5 if heavy else 9)
-                fwd = alternate(pair.ncps_forward, pair.ltc_forward, reps)
-                bwd = alternate(pair.ncps_forward_backward, pair.ltc_forward_backward, reps)
-                row = {
-                    "dtype": dtype,
-                    "N": N,
-                    "B": B,
-                    "agreement": agree,
-                    "fwd": {"ncps": fwd[0], "ltc_ref": fwd[1], "ratio": fwd[0] / fwd[1]},
-                    "fwd+bwd": {"ncps": bwd[0], "ltc_ref": bwd[1], "ratio": bwd[0] / bwd[1]},
-                }
-                sigmoids = (L * N * N + C * N) * B * T  # per forward pass
-                best = sigmoid_throughput.limit(limit, dtype, n_threads if B > 1 else 1)
-                row["sigmoid_fraction"] = {
-                    "fwd": sigmoids / fwd[1] / best,
-                    # forward, the backward pass's recomputation, and its VJP: 3 per synapse
-                    "fwd+bwd": 3 * sigmoids / bwd[1] / best,
-                }
-                if B == 1:
-                    online = online_step_latency(pair)
-                    row["step_latency"] = {
-                        "in_sequence": {"ncps": fwd[0] / T, "ltc_ref": fwd[1] / T},
-                        "online": {"ncps": online[0], "ltc_ref": online[1]},
-                    }
-                rows.append(row)
-                print(_row_line(row), file=sys.stderr, flush=True)
-    result["rows"] = rows
+    all_runs = []
+    for k in range(runs):
+        print(f"run {k + 1}/{runs}, load average {load_average()}", file=sys.stderr, flush=True)
+        rows = []
+        for dtype in ("float32", "float64"):
+            for N in (32, 128):
+                for B in (1, 32):
+                    rows.append(measure_row(dtype, N, B, limit, n_threads, quick))
+                    print(_row_line(rows[-1]), file=sys.stderr, flush=True)
+        all_runs.append(rows)
+    result["runs"] = all_runs
+    result["rows"] = median_rows(all_runs)
     if not quick:
         result["memory"] = memory()
         result["compile"] = compile_latency()
@@ -473,6 +503,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats; no memory/compile")
     parser.add_argument("--threads", type=int, default=2, help="for torch and ltc-ref (2)")
+    parser.add_argument("--runs", type=int, default=3, help="repeats of the grid; medians (3)")
     parser.add_argument("--json", help="also write the JSON to this file")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--dtype", default="float32", help=argparse.SUPPRESS)
@@ -483,7 +514,7 @@ def main(argv=None) -> int:
     if args.child:
         use_threads(args.threads)
         return _child(args)
-    result = run(args.quick, args.threads)
+    result = run(args.quick, args.threads, 1 if args.quick else args.runs)
     text = json.dumps(result, indent=2)
     print(text)
     if args.json:

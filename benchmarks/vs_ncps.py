@@ -1,7 +1,7 @@
 """ltc-ref's Numba kernels against ncps 1.0.1 (PyTorch), side by side in one run.
 
     pip install -e ".[ncps]"                 # torch 2.13.0 (CPU) + ncps 1.0.1
-    python benchmarks/vs_ncps.py             # the full run (about 40 minutes on 2 cores)
+    python benchmarks/vs_ncps.py             # the full run (about 15 minutes on 2 cores)
     python benchmarks/vs_ncps.py --quick     # one run, fewer repeats, no memory/compile runs
     python benchmarks/vs_ncps.py --json results.json
 

@@ -1,6 +1,7 @@
 """Where the kernels' time goes: cost per synapse and sub-step of each part, one thread.
 
     python benchmarks/profile_kernels.py
+    python benchmarks/profile_kernels.py --stability 40   # the machine's own variation
 
 The conductance form's kernels spend their time in three loops over the ``(N, N)`` synapses of a
 sub-step (everything else is O(N) per sub-step):
@@ -16,6 +17,12 @@ So a forward pass costs one sigmoid pass per synapse-substep, and BPTT (`ltc_ref
 sigmoid passes and one reverse. Each part is timed alone on random data, in thread CPU time
 (robust to other processes on the machine), best of 7; also printed: the throughput of the
 sigmoid alone on one thread (`sigmoid_throughput.py`), for comparison with the sigmoid pass.
+
+``--stability SECONDS`` times the same sigmoid pass (N = 32, float64, same arrays, 2 400
+sub-steps per sample) over and over for that long and prints the distribution: on a shared
+virtual machine the throughput of a vectorised loop changes with what the other guests on the
+same physical cores do, which no choice in the kernels can remove; best-of figures (as above)
+and medians (as in `vs_ncps.py`) then differ.
 """
 
 from __future__ import annotations
@@ -93,10 +100,39 @@ def profile(dtype, N: int) -> dict:
     return out
 
 
+def stability(seconds: float, N: int = 32, dtype=np.float64) -> list[float]:
+    """Nanoseconds per synapse-substep of repeated sigmoid passes on the same arrays."""
+    rng = np.random.default_rng(0)
+    pre, sigma = rng.uniform(-0.5, 0.5, N).astype(dtype), rng.uniform(3, 8, (N, N)).astype(dtype)
+    mu, wm = rng.uniform(0.3, 0.8, (N, N)).astype(dtype), rng.uniform(0, 1, (N, N)).astype(dtype)
+    wmE, sigs = rng.uniform(-1, 1, (N, N)).astype(dtype), np.zeros((1, N, N), dtype=dtype)
+    repeats = 2400
+    _sigmoid_passes(pre, sigma, mu, wm, wmE, sigs, 1)  # compile
+    samples = []
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        t0 = time.thread_time()
+        _sigmoid_passes(pre, sigma, mu, wm, wmE, sigs, repeats)
+        samples.append((time.thread_time() - t0) / (repeats * N * N) * 1e9)
+    return samples
+
+
 def main() -> int:
+    import argparse
+
     import sigmoid_throughput
 
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--stability", type=float, metavar="SECONDS", help="see the docstring")
+    args = parser.parse_args()
     print(f"machine: {sigmoid_throughput.machine()}")
+    if args.stability:
+        samples = np.array(stability(args.stability))
+        q = np.percentile(samples, [0, 10, 50, 90, 100])
+        print(f"sigmoid pass, N = 32, float64, {samples.size} samples over {args.stability:g} s: "
+              f"min {q[0]:.2f}, 10% {q[1]:.2f}, median {q[2]:.2f}, 90% {q[3]:.2f}, "
+              f"max {q[4]:.2f} ns per synapse-substep")  # fmt: skip
+        return 0
     print("\n| dtype | N | sigmoid pass | reverse, v̄ | reverse, θ̄ | BPTT (2 passes + reverse) "
           "| sigmoid alone |")  # fmt: skip
     print("|---|---:|---:|---:|---:|---:|---:|")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import strategies as st
 
 import ltc_ref
 
@@ -17,6 +18,28 @@ FORMS = (
     "conductance-ncp",
 )
 SOLVERS = ("fused", "euler", "rk4")
+
+
+def draw_network(draw, N, C, dtype, seed, *, tau_range, ncp_units):
+    """Hypothesis: one network of a drawn kind (the paper's form with a drawn activation and
+    τ ∈ U(``tau_range``), or the conductance form fully connected, randomly sparse or NCP with
+    ``ncp_units`` neurons) and N units, C inputs; its parameters drawn from ``seed``. Returns
+    ``(params, rng)``, the generator for the caller's further draws."""
+    rng = np.random.default_rng(seed)
+    kind = draw(st.sampled_from(["paper", "full", "random", "ncp"]))
+    if kind == "paper":
+        act = draw(st.sampled_from(["sigmoid", "tanh", "relu", "hard_tanh"]))
+        params = ltc_ref.init_paper_params(C, N, rng, activation=act, dtype=dtype)
+        return params.replace(tau=rng.uniform(*tau_range, N).astype(dtype)), rng
+    M = draw(st.integers(1, N))
+    if kind == "full":
+        wiring = ltc_ref.FullyConnected(N, output_dim=M).build(C)
+    elif kind == "random":
+        wiring = ltc_ref.Random(N, output_dim=M, sparsity_level=0.5, random_seed=seed % 1000)
+        wiring = wiring.build(C)
+    else:
+        wiring = ltc_ref.AutoNCP(ncp_units, 1, seed=seed % 1000).build(C)
+    return ltc_ref.init_synaptic_params(wiring, rng, dtype=dtype), rng
 
 
 def make_case(form, *, seed=0, B=2, T=4, C=3, dtype=np.float64):

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import ltc_ref
 from ltc_ref.testing import autograd_vjp, flatten_all
 
-from .gradcases import rel_error
+from .gradcases import draw_network, rel_error
 
 #: float64: both sides are exact derivatives of the same computation (the issue's bound).
 RTOL = {np.float64: 1e-10, np.float32: 2e-3}
@@ -28,22 +28,9 @@ def cases(draw):
     dtype = draw(st.sampled_from([np.float64, np.float32]))
     solver = draw(st.sampled_from(["fused", "euler", "rk4"]))
     seed = draw(st.integers(0, 2**32 - 1))
-    rng = np.random.default_rng(seed)
-    kind = draw(st.sampled_from(["paper", "full", "random", "ncp"]))
-    if kind == "paper":
-        act = draw(st.sampled_from(["sigmoid", "tanh", "relu", "hard_tanh"]))
-        params = ltc_ref.init_paper_params(C, N, rng, activation=act, dtype=dtype)
-        params = params.replace(tau=rng.uniform(0.5, 2.0, N).astype(dtype))
-    else:
-        M = draw(st.integers(1, N))
-        if kind == "full":
-            wiring = ltc_ref.FullyConnected(N, output_dim=M).build(C)
-        elif kind == "random":
-            wiring = ltc_ref.Random(N, output_dim=M, sparsity_level=0.5, random_seed=seed % 1000)
-            wiring = wiring.build(C)
-        else:
-            wiring = ltc_ref.AutoNCP(max(N, 3) + 2, 1, seed=seed % 1000).build(C)
-        params = ltc_ref.init_synaptic_params(wiring, rng, dtype=dtype)
+    params, rng = draw_network(
+        draw, N, C, dtype, seed, tau_range=(0.5, 2.0), ncp_units=max(N, 3) + 2
+    )
     dt = rng.uniform(0.05, 1.0, (B, T)) if draw(st.booleans()) else float(rng.uniform(0.05, 1.0))
     x = rng.standard_normal((B, T, C)).astype(dtype)
     g_y = rng.standard_normal((B, T, params.n_outputs)).astype(dtype)

@@ -27,7 +27,7 @@ from ltc_ref.kernels import AGREEMENT_RTOL
 from ltc_ref.kernels._verify import relative_error
 from ltc_ref.testing import autograd_vjp
 
-from .gradcases import FORMS, make_case
+from .gradcases import FORMS, draw_network, make_case
 
 RTOL = {dtype: AGREEMENT_RTOL[np.dtype(dtype)] for dtype in (np.float64, np.float32)}
 
@@ -65,22 +65,8 @@ def cases(draw):
     L = draw(st.integers(1, 6))
     dtype = draw(st.sampled_from([np.float64, np.float32]))
     seed = draw(st.integers(0, 2**32 - 1))
-    rng = np.random.default_rng(seed)
-    kind = draw(st.sampled_from(["paper", "full", "random", "ncp"]))
-    if kind == "paper":
-        act = draw(st.sampled_from(["sigmoid", "tanh", "relu", "hard_tanh"]))
-        params = ltc_ref.init_paper_params(C, N, rng, activation=act, dtype=dtype)
-        params = params.replace(tau=rng.uniform(0.2, 3.0, N).astype(dtype))
-    else:
-        M = draw(st.integers(1, N))
-        if kind == "full":
-            wiring = ltc_ref.FullyConnected(N, output_dim=M).build(C)
-        elif kind == "random":
-            wiring = ltc_ref.Random(N, output_dim=M, sparsity_level=0.5, random_seed=seed % 1000)
-            wiring = wiring.build(C)
-        else:
-            wiring = ltc_ref.AutoNCP(N + 3, 1, seed=seed % 1000).build(C)
-        params = ltc_ref.init_synaptic_params(wiring, rng, dtype=dtype)
+    params, rng = draw_network(draw, N, C, dtype, seed, tau_range=(0.2, 3.0), ncp_units=N + 3)
+    if isinstance(params, ltc_ref.SynapticParams):
         C_, M_ = params.n_inputs, params.n_outputs
         params = params.replace(
             input_w=rng.uniform(0.5, 2.0, C_).astype(dtype),

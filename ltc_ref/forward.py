@@ -83,6 +83,31 @@ class Call:
     batched: bool
     dt_shape: tuple
 
+    def output_cotangents(self, params, g_y, g_h=None):
+        """Validate the cotangents of the outputs ``y`` and states ``h`` of this call (in the
+        caller's form: ``(B, T, ·)``, or ``(T, ·)`` unbatched) and return them batched:
+        ``(B, T, M)`` and ``(B, T, N)`` (``g_h`` may be ``None``)."""
+        B, T, _ = self.x.shape
+        lead = (B, T) if self.batched else (T,)
+        g_y = v.as_array("g_y", g_y, dtype=params.dtype, shape=(*lead, params.n_outputs))
+        if g_h is not None:
+            g_h = v.as_array("g_h", g_h, dtype=params.dtype, shape=(*lead, params.n_units))
+            g_h = g_h.reshape(B, T, params.n_units)
+        return g_y.reshape(B, T, params.n_outputs), g_h
+
+    def input_cotangents(self, g_x, g_h0, g_dt):
+        """The batched cotangents of ``x`` ``(B, T, C)``, ``h0`` ``(B, N)`` and ``dt``
+        ``(B, T)`` in the forms the caller gave: unbatched ``x`` and ``h0`` lose the batch axis,
+        and ``g_dt`` is summed to ``dt``'s shape (a float for a scalar ``dt``, ``(T,)`` for a
+        per-step one)."""
+        if self.dt_shape == ():
+            g_dt = float(np.sum(g_dt))
+        elif len(self.dt_shape) == 1:
+            g_dt = np.sum(g_dt, axis=0)
+        if not self.batched:
+            g_x, g_h0 = g_x[0], g_h0[0]
+        return g_x, g_h0, g_dt
+
 
 def validate_call(params, x, h0, dt, unfolds, solver, epsilon) -> Call:
     """Validate the arguments of `forward` (shared by `ltc_ref.vjp`); see `forward`."""

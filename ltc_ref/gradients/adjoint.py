@@ -36,7 +36,7 @@ from ..forward import validate_call
 from ..model import dynamics_of
 from ..solvers import DormandPrince, dopri5
 from ..solvers._base import add_cotangents
-from .bptt import _container, _reduce_dt
+from .bptt import _container
 
 METHODS = ("rk4", "dopri5")
 
@@ -143,11 +143,8 @@ def adjoint_vjp(
     call = validate_call(params, x, h0, dt, steps, solver, 0.0)
     dynamics = dynamics_of(params)
     B, T, _ = call.x.shape
-    N, M = params.n_units, params.n_outputs
-    lead = (B, T) if call.batched else (T,)
-    g_y = v.as_array("g_y", g_y, dtype=params.dtype, shape=(*lead, M)).reshape(B, T, M)
-    if g_h is not None:
-        g_h = v.as_array("g_h", g_h, dtype=params.dtype, shape=(*lead, N)).reshape(B, T, N)
+    N = params.n_units
+    g_y, g_h = call.output_cotangents(params, g_y, g_h)
 
     # Forward: keep only the current state (O(1) in T).
     h, n_forward = call.h0, 0
@@ -191,9 +188,7 @@ def adjoint_vjp(
         add_cotangents(g_params, gp)
         g_dt[:, t] = g_dt_t[:, 0]
 
-    result = (_container(params, g_params), g_x, a, _reduce_dt(g_dt, call.dt_shape))
-    if not call.batched:
-        result = (result[0], result[1][0], result[2][0], result[3])
+    result = (_container(params, g_params), *call.input_cotangents(g_x, a, g_dt))
     if return_stats:
         stats = {
             "forward_steps": n_forward,

@@ -23,7 +23,6 @@ from __future__ import annotations
 import autograd
 import numpy as np
 
-from .. import _validation as v
 from ..forward import _forward, check_backend, validate_call
 from ..model import dynamics_of
 from ..model.params import PaperParams
@@ -78,12 +77,7 @@ def vjp(
             f"solver: vjp differentiates the fixed-step solvers ('fused', 'euler', 'rk4'), got "
             f"{call.solver.name!r}; for the adaptive solver use ltc_ref.gradients.adjoint"
         )
-    B, T, _ = call.x.shape
-    N, M = params.n_units, params.n_outputs
-    lead = (B, T) if call.batched else (T,)
-    g_y = v.as_array("g_y", g_y, dtype=params.dtype, shape=(*lead, M)).reshape(B, T, M)
-    if g_h is not None:
-        g_h = v.as_array("g_h", g_h, dtype=params.dtype, shape=(*lead, N)).reshape(B, T, N)
+    g_y, g_h = call.output_cotangents(params, g_y, g_h)
 
     if check_backend(backend, call.solver) == "numba":
         from ..kernels import vjp as kernel_vjp
@@ -95,10 +89,7 @@ def vjp(
         )
         g_params, g_x, g_h0, g_dt = _backward(params, call, states, g_y, g_h)
 
-    g_dt = _reduce_dt(g_dt, call.dt_shape)
-    if not call.batched:
-        g_x, g_h0 = g_x[0], g_h0[0]
-    return g_params, g_x, g_h0, g_dt
+    return (g_params, *call.input_cotangents(g_x, g_h0, g_dt))
 
 
 def _backward(params, call, states, g_y, g_h):
@@ -138,15 +129,6 @@ def _container(params, g_params: dict):
     if isinstance(params, PaperParams):
         fields["activation"] = params.activation
     return type(params)._unchecked(**fields)
-
-
-def _reduce_dt(g_dt, dt_shape):
-    """Sum the ``(B, T)`` cotangent of the elapsed times down to the form ``dt`` was given in."""
-    if dt_shape == ():
-        return float(np.sum(g_dt))
-    if len(dt_shape) == 1:
-        return np.sum(g_dt, axis=0)
-    return g_dt
 
 
 def grad_to_flat(params, g_params, *, raw: bool = False) -> np.ndarray:

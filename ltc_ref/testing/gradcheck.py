@@ -138,13 +138,7 @@ def autograd_vjp(
     g_vec, g_x, g_h0, g_dt = autograd.grad(scalar, (0, 1, 2, 3))(
         flatten_all(params), call.x, call.h0, call.dt
     )
-    if call.dt_shape == ():
-        g_dt = float(np.sum(g_dt))
-    elif len(call.dt_shape) == 1:
-        g_dt = np.sum(g_dt, axis=0)
-    if not call.batched:
-        g_x, g_h0 = g_x[0], g_h0[0]
-    return unflatten_all(params, g_vec), g_x, g_h0, g_dt
+    return (unflatten_all(params, g_vec), *call.input_cotangents(g_x, g_h0, g_dt))
 
 
 def check_forward_vjp(

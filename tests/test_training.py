@@ -12,8 +12,6 @@ import numpy as np
 import pytest
 
 from ltc_ref.data import Split
-from ltc_ref.forward import _forward
-from ltc_ref.solvers import SOLVERS
 from ltc_ref.training import (
     PROJECTION_BOUNDS,
     AdamState,
@@ -40,6 +38,7 @@ from ltc_ref.training import (
     softmax_cross_entropy,
 )
 from ltc_ref.training import model as model_module
+from ltc_ref.training.checks import autograd_loss
 from ltc_ref.training.plots import plot_history, plot_tau_sys, tau_sys_sequence
 
 from . import synthetic_data
@@ -194,33 +193,6 @@ def _tiny_model(rng, *, K=2, N=3, C=2):
     return init_model(C, K, rng, units=N, dt=6.0, unfolds=3)
 
 
-def _autograd_loss(model, x, targets, objective, raw):
-    """The same loss written for autograd: `_forward` traced through `_unflatten_unchecked`."""
-    n = model.ltc.n_trainable
-    M, K = model.head.W.shape
-    B, T, _ = x.shape
-    dt = np.full((B, T), model.dt)
-    h0 = np.zeros((B, model.ltc.n_units))
-
-    def loss(vec):
-        ltc = model.ltc._unflatten_unchecked(vec[:n], raw=raw)
-        W = anp.reshape(vec[n : n + M * K], (M, K))
-        b = vec[n + M * K :]
-        y, _ = _forward(ltc, x, h0, dt, model.unfolds, SOLVERS["fused"], model.epsilon)
-        z = anp.dot(y, W) + b
-        if objective.target_steps == "last":
-            z, tgt = z[:, -1], targets[:, -1]
-        else:
-            z, tgt = anp.reshape(z, (-1, K)), targets.reshape((-1, *targets.shape[2:]))
-        if objective.task == "regression":
-            return anp.mean((z - anp.reshape(tgt, z.shape)) ** 2)
-        log_p = z - anp.log(anp.sum(anp.exp(z), axis=1, keepdims=True))
-        w = np.ones(K) if objective.class_weights is None else np.array(objective.class_weights)
-        return -anp.sum(w[tgt] * log_p[np.arange(len(tgt)), tgt]) / len(tgt)
-
-    return loss
-
-
 @pytest.mark.parametrize(
     "objective",
     [
@@ -242,7 +214,7 @@ def test_full_gradient_matches_autograd(rng, objective, raw):
     else:
         targets = rng.normal(size=(B, T, 2))
     loss, grad, _ = loss_and_grad(model, x, targets, objective, raw=raw)
-    f = _autograd_loss(model, x, targets, objective, raw)
+    f = autograd_loss(model, x, targets, objective, raw)
     vec = model.flatten(raw=raw)
     assert loss == pytest.approx(f(vec), rel=GRAD_RTOL)
     expected = autograd.grad(f)(vec)

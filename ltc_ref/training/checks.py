@@ -25,7 +25,12 @@ GRAD_RTOL = 1e-10
 ADAM_RTOL = 1e-13
 
 
-def _autograd_ce(model, x, labels, raw):
+def autograd_loss(model, x, targets, objective, raw):
+    """The training loss written for autograd, as a function of ``model.flatten(raw=raw)``:
+    `_forward` (the NumPy specification) traced through ``_unflatten_unchecked``, the dense
+    read-out, and the objective's loss (softmax cross-entropy, class-weighted if the objective
+    has weights, or MSE; over every step or the last). The reference `loss_and_grad` is checked
+    against."""
     n = model.ltc.n_trainable
     M, K = model.head.W.shape
     B, T, _ = x.shape
@@ -35,10 +40,18 @@ def _autograd_ce(model, x, labels, raw):
     def loss(vec):
         ltc = model.ltc._unflatten_unchecked(vec[:n], raw=raw)
         W = anp.reshape(vec[n : n + M * K], (M, K))
+        b = vec[n + M * K :]
         y, _ = _forward(ltc, x, h0, dt, model.unfolds, SOLVERS["fused"], model.epsilon)
-        z = anp.reshape(anp.dot(y, W) + vec[n + M * K :], (-1, K))
+        z = anp.dot(y, W) + b
+        if objective.target_steps == "last":
+            z, tgt = z[:, -1], targets[:, -1]
+        else:
+            z, tgt = anp.reshape(z, (-1, K)), targets.reshape((-1, *targets.shape[2:]))
+        if objective.task == "regression":
+            return anp.mean((z - anp.reshape(tgt, z.shape)) ** 2)
         log_p = z - anp.log(anp.sum(anp.exp(z), axis=1, keepdims=True))
-        return -anp.mean(log_p[np.arange(B * T), labels.ravel()])
+        w = np.ones(K) if objective.class_weights is None else np.array(objective.class_weights)
+        return -anp.sum(w[tgt] * log_p[np.arange(len(tgt)), tgt]) / len(tgt)
 
     return loss
 
@@ -53,10 +66,11 @@ def check_full_gradient():
         model = init_model(2, 3, rng, units=4, unfolds=3)
         x = rng.normal(size=(2, 4, 2))
         labels = rng.integers(0, 3, (2, 4))
-        _, grad, _ = loss_and_grad(
-            model, x, labels, Objective("classification", "accuracy"), raw=raw
+        objective = Objective("classification", "accuracy")
+        _, grad, _ = loss_and_grad(model, x, labels, objective, raw=raw)
+        expected = autograd.grad(autograd_loss(model, x, labels, objective, raw))(
+            model.flatten(raw=raw)
         )
-        expected = autograd.grad(_autograd_ce(model, x, labels, raw))(model.flatten(raw=raw))
         mask = model.trainable_mask()
         err = float(np.max(np.abs(grad[mask] - expected[mask])) / np.max(np.abs(expected)))
         results.append(

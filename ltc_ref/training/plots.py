@@ -87,14 +87,7 @@ def plot_history(history, path, *, metric: str = "accuracy", title: str = "") ->
     ax_loss.set(xlabel="epoch", ylabel="loss")
     ax_metric.set(xlabel="epoch", ylabel=metric + (" (%)" if metric == "accuracy" else ""))
     ax_metric.legend(fontsize=8)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path, title)
 
 
 def plot_tau_sys(
@@ -153,13 +146,18 @@ def plot_tau_sys(
     ax_tau.set_title(
         r"liquid time constant $\tau_{sys}$ (solid) and $\tau = C_m/g_l$ (dashed)", fontsize=9
     )
+    return _save(fig, path, title)
+
+
+def _save(fig, path, title) -> Path:
+    """Title, lay out and write ``fig`` to ``path`` (creating its directory); close it."""
     if title:
         fig.suptitle(title)
     fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _pyplot().close(fig)
     return path
 
 

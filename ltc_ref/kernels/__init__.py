@@ -152,12 +152,12 @@ def forward(params, call):
     Returns:
         ``(y, h)``, batched: ``(B, T, M)`` and ``(B, T, N)``.
     """
-    states = _states(params, call)
+    states = _states(params, call, *_batched_inputs(params, call))
     return dynamics_of(params).output(params, states), states
 
 
-def _states(params, call):
-    x, h0, h, eps = _batched_inputs(params, call)
+def _states(params, call, x, h0, h, eps):
+    """The states ``(B, T, N)`` after each input step, from `_batched_inputs`."""
     B, T, _ = x.shape
     states = np.empty((B, T, params.n_units), dtype=params.dtype)
     if isinstance(params, SynapticParams):
@@ -192,7 +192,7 @@ def vjp(params, call, g_y, g_h=None):
     x, h0, h, eps = _batched_inputs(params, call)
     B, T, C = x.shape
     N, dtype = params.n_units, params.dtype
-    states = _states(params, call)
+    states = _states(params, call, x, h0, h, eps)
     g_out, g_states = dynamics.output_vjp(params, states, g_y)
     if g_h is not None:
         g_states = g_states + g_h

@@ -15,7 +15,7 @@ Conventions: batch first, ``(B, T, C)`` inputs, ``(B, N)`` states; synapse matri
 from __future__ import annotations
 
 from . import data, solvers, testing, theory, wirings
-from .forward import forward
+from .forward import NonFiniteError, forward
 from .gradients import grad_to_flat, value_and_grad, vjp
 from .model import conductance, paper
 from .model.params import (
@@ -41,6 +41,7 @@ __all__ = [
     "Euler",
     "FullyConnected",
     "Fused",
+    "NonFiniteError",
     "PaperParams",
     "Random",
     "SynapticParams",

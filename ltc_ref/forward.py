@@ -10,6 +10,12 @@ $$
 
 where $\mathrm{Solve}_L$ is L sub-steps of the chosen solver (or the adaptive
 Dormand–Prince integrator). Arrays are batch-first: ``x`` is ``(B, T, C)``.
+
+A result that is not finite (NaN or ±inf: a state that ran away) is never returned quietly:
+`forward` and `ltc_ref.vjp` raise `NonFiniteError`, naming the first input step where it
+happened. The fused step keeps every state bounded (Theorem 2) whenever $f \ge 0$ — always in the
+conductance form, and in the paper's form for the sigmoid and ReLU; with tanh or hard-tanh $f$
+can be negative, the denominator $1 + h(1/\tau + f)$ can reach 0, and the state can run away.
 """
 
 from __future__ import annotations
@@ -55,6 +61,10 @@ def forward(params, x, *, h0=None, dt=1.0, unfolds=6, solver="fused", epsilon=0.
     Raises:
         TypeError, ValueError: naming the argument, the expected and the received
             shape/dtype/range, for any invalid argument (see the docs' error list).
+        NonFiniteError: a state became NaN or ±inf (the dynamics ran away: an explicit solver
+            beyond its stable step, or the paper's form with an activation that can be
+            negative); the error names the first input step, sample and neuron where it
+            happened.
     """
     call = validate_call(params, x, h0, dt, unfolds, solver, epsilon)
     if check_backend(backend, call.solver) == "numba":
@@ -63,9 +73,79 @@ def forward(params, x, *, h0=None, dt=1.0, unfolds=6, solver="fused", epsilon=0.
         y, h = kernel_forward(params, call)
     else:
         y, h = _forward(params, call.x, call.h0, call.dt, call.unfolds, call.solver, call.epsilon)
+    check_finite_result("the states h", h, params=params, call=call)
+    check_finite_result("the outputs y", y, params=params, call=call)
     if not call.batched:
         return y[0], h[0]
     return y, h
+
+
+class NonFiniteError(FloatingPointError):
+    """A forward pass or a VJP produced NaN or ±inf.
+
+    Attributes:
+        quantity: what became non-finite (``"the states h"``, ``"g_x"``, ...).
+        step: the input step t (0-based) where it first happened, or None if the quantity has
+            no time axis.
+        index: the full index of the first non-finite entry.
+    """
+
+    def __init__(self, message: str, quantity: str, step: int | None, index: tuple):
+        super().__init__(message)
+        self.quantity, self.step, self.index = quantity, step, index
+
+
+def check_finite_result(quantity: str, arr, *, params, call, reverse: bool = False) -> None:
+    """Raise `NonFiniteError` if ``arr`` holds NaN or ±inf.
+
+    Arguments:
+        quantity: its name in the message.
+        arr: a batched result: ``(B, T, ·)`` (a sequence: the first non-finite input step is
+            named; the last one when ``reverse``, for cotangents computed backwards in time) or
+            any other shape.
+        params: the parameters of the call (for the hint in the message).
+        call: the validated `Call`.
+        reverse: the quantity was computed from the last step backwards.
+    """
+    arr = np.asarray(arr)
+    bad = ~np.isfinite(arr)
+    if not bad.any():
+        return
+    sequence = arr.ndim == 3 and arr.shape[:2] == call.x.shape[:2]
+    step = None
+    if sequence:
+        steps = np.flatnonzero(bad.any(axis=(0, 2)))
+        step = int(steps[-1] if reverse else steps[0])
+        b, k = (int(i) for i in np.argwhere(bad[:, step])[0])
+        index, where = (
+            (b, step, k),
+            f"at input step t = {step} of {arr.shape[1]} (sample {b}, entry {k})",
+        )
+    else:
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        where = f"at index {index}"
+    if not isinstance(call.solver, Fused):
+        hint = (
+            f"the explicit solver {call.solver.name!r} is stable only for small steps; use a "
+            "smaller dt, more unfolds or the fused solver"
+        )
+    elif getattr(params, "activation", None) in ("tanh", "hard_tanh"):
+        hint = (
+            "the fused step is bounded (Theorem 2) only when f >= 0; with tanh or hard-tanh f "
+            "can be negative and 1 + h (1/tau + f) can reach 0: use a smaller dt, more unfolds, "
+            "or an activation with f >= 0 (sigmoid, relu)"
+        )
+    else:
+        hint = (
+            "f >= 0 here, so the fused step alone cannot run away: check the parameters' magnitudes"
+        )
+    raise NonFiniteError(
+        f"{quantity} became non-finite ({arr[index]}) {where}, with solver "
+        f"{call.solver.name!r}, L = {call.unfolds}: {hint}",
+        quantity,
+        step,
+        index,
+    )
 
 
 @dataclass(frozen=True)

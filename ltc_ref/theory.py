@@ -255,9 +255,32 @@ def distance_outside(x, interval):
 
     Returns:
         Array of ``x``'s shape, $\ge 0$.
+
+    Raises:
+        ValueError: ``interval`` is not a pair, ``lo`` or ``hi`` does not broadcast to ``x``'s
+            shape (e.g. ``(4, 1)`` states against ``(N,)`` bounds, which would give a
+            ``(4, N)`` table of unrelated pairs), or some ``lo > hi``.
     """
-    lo, hi = interval
-    x = np.asarray(x)
+    x = v.as_array("x", x)
+    if not isinstance(interval, (tuple, list)) or len(interval) != 2:
+        raise ValueError("interval: expected a pair (lo, hi)")
+    lo, hi = (v.as_array(f"interval[{k}]", b) for k, b in enumerate(interval))
+    for name, bound in (("interval[0] (lo)", lo), ("interval[1] (hi)", hi)):
+        try:
+            shape = np.broadcast_shapes(bound.shape, x.shape)
+        except ValueError:
+            shape = None
+        if shape != x.shape:
+            raise ValueError(
+                f"{name}: shape {bound.shape} does not broadcast to x's shape {x.shape} "
+                f"(expected the trailing axis N = {x.shape[-1] if x.ndim else 1} or a scalar)"
+            )
+    bad = np.broadcast_to(lo > hi, np.broadcast_shapes(lo.shape, hi.shape))
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"interval: expected lo <= hi, got lo > hi at index {idx} ({int(bad.sum())} entries)"
+        )
     return np.maximum(np.maximum(lo - x, x - hi), 0)
 
 
@@ -360,6 +383,10 @@ def fused_worst_excess(params, x0, inputs, dts, epsilon=0.0):
     from .model import dynamics_of
 
     dyn = dynamics_of(params)
+    dts = v.as_array("dts", dts, ndim=1)
+    v.check_positive("dts", dts)
+    if len(inputs) != len(dts):
+        raise ValueError(f"dts: expected one step length per input ({len(inputs)}), got {len(dts)}")
     tiny = np.finfo(params.dtype).tiny  # keeps the ratio finite when the interval is [0, 0]
     first = state_interval(params, x0, epsilon=epsilon)
     first_allowance = np.maximum(fused_rounding_allowance(params, first), tiny)

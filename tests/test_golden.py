@@ -28,26 +28,112 @@ from ltc_ref.testing import (
 GOLDEN = golden.GOLDEN_DIR
 
 
-def test_golden_files_regenerate_bit_for_bit(tmp_path):
+def test_golden_files_regenerate(tmp_path):
+    """The golden files regenerate on this machine: bit for bit if it is the platform that
+    generated them, within rounding (`golden.REGENERATION_ULPS` x sensitivity) elsewhere. CI runs
+    this twice, natively and with NumPy's AVX-512 paths disabled, so both modes run."""
     manifest = golden.regenerate(tmp_path)
     assert len(manifest["cases"]) == len(golden.SPECS)
     problems = golden.compare_directories(tmp_path, GOLDEN)
     assert problems == [], "\n".join(problems)
+    if golden.same_platform(tmp_path, GOLDEN):
+        for p in GOLDEN.iterdir():
+            assert (tmp_path / p.name).read_bytes() == p.read_bytes(), p.name
 
 
-def test_compare_directories_reports_a_changed_array(tmp_path):
-    """The bit-for-bit test can fail: a one-ulp change in one array is found and named."""
+def test_the_manifest_records_the_generating_platform():
+    stored = golden_manifest()["platform"]
+    here = golden.platform_fingerprint()
+    assert set(stored) == set(here)
+    assert {"numpy", "simd_found", "blas", "blas_core", "python"} <= set(here)
+    assert here["numpy"] == np.__version__ and here["simd_found"]
+
+
+def _copy_with(tmp_path, change):
+    """A copy of the stored set in which ``change(arrays)`` edited the first case's arrays."""
     copy = tmp_path / "golden"
     shutil.copytree(GOLDEN, copy)
     name = golden_names()[0]
     path = copy / f"{name}.npz"
     with np.load(path) as z:
-        arrays = {k: z[k] for k in z.files}
-    arrays["outputs/y"] = arrays["outputs/y"].copy()
-    arrays["outputs/y"].flat[0] = np.nextafter(arrays["outputs/y"].flat[0], np.inf)
+        arrays = {k: z[k].copy() for k in z.files}
+    change(arrays)
     path.write_bytes(golden._npz_bytes(arrays))
-    problems = golden.compare_directories(copy, GOLDEN)
+    return copy, name
+
+
+def test_compare_directories_reports_a_changed_array(tmp_path):
+    """The bitwise check can fail: a one-ulp change in one array is found and named."""
+
+    def one_ulp(arrays):
+        arrays["outputs/y"].flat[0] = np.nextafter(arrays["outputs/y"].flat[0], np.inf)
+
+    copy, name = _copy_with(tmp_path, one_ulp)
+    problems = golden.compare_directories(copy, GOLDEN, exact=True)
     assert any("outputs/y differs" in p and name in p for p in problems), problems
+    # Across platforms one ulp is rounding, not a change:
+    assert golden.compare_directories(copy, GOLDEN, exact=False) == []
+
+
+def test_the_cross_platform_check_reports_a_change_beyond_rounding(tmp_path):
+    """Within-rounding mode fails for a difference just beyond its bound, on an input array
+    (sensitivity 1) and on a computed one (scaled by its sensitivity)."""
+    entry = golden_manifest()["cases"][0]
+    rtol = golden.regeneration_rtol("grads/params/w", entry["sensitivity"])
+    assert rtol == golden.REGENERATION_ULPS * max(1, entry["sensitivity"]["g_w"]) * 2.0**-52
+
+    def beyond(arrays):
+        for key, bound in (
+            ("inputs/x", golden.regeneration_rtol("inputs/x", {})),
+            ("grads/params/w", rtol),
+        ):
+            a = arrays[key]
+            a.flat[np.argmax(np.abs(a))] *= 1.0 + 1.5 * bound
+
+    copy, name = _copy_with(tmp_path, beyond)
+    problems = golden.compare_directories(copy, GOLDEN, exact=False)
+    assert any("inputs/x differs" in p and name in p for p in problems), problems
+    assert any("grads/params/w differs" in p for p in problems), problems
+
+
+def test_the_cross_platform_check_catches_a_one_ulp_change_of_a_formula(tmp_path, monkeypatch):
+    """The logistic sigmoid written as (1 + tanh(z/2))/2: the same function, different by about
+    one ulp per evaluation. Regenerated with it, the conductance-form fused cases differ from
+    the stored files by more than any platform's rounding allows: the within-rounding check is
+    not a blanket tolerance."""
+    from ltc_ref.model import conductance
+
+    monkeypatch.setattr(conductance, "sigmoid", lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)))
+    copy = tmp_path / "golden"
+    shutil.copytree(GOLDEN, copy)
+    for spec in golden.SPECS:
+        if spec.form == "conductance" and spec.solver == "fused":
+            case = golden.make_case(spec, with_tolerances=False)
+            (copy / f"{spec.name}.npz").write_bytes(golden._npz_bytes(golden.case_arrays(case)))
+    problems = golden.compare_directories(copy, GOLDEN, exact=False)
+    assert problems, "a one-ulp change of the sigmoid went unnoticed"
+    assert all("more than rounding on another platform allows" in p for p in problems), problems
+
+
+def test_the_cross_platform_manifest_check(tmp_path):
+    """On another platform the manifest may differ only in its platform, hashes and the
+    re-measured tolerances/sensitivities (within a factor); anything else is reported."""
+    copy = tmp_path / "golden"
+    shutil.copytree(GOLDEN, copy)
+    manifest = json.loads((GOLDEN / golden.MANIFEST).read_text())
+    manifest["platform"]["simd_found"] = ["SOMETHING_ELSE"]
+    case = manifest["cases"][0]
+    case["tolerances"]["float64"]["y"] *= 2  # a re-measurement: fine
+    case["sensitivity"]["y"] = max(case["sensitivity"]["y"], 1.0) * 3
+    (copy / golden.MANIFEST).write_text(json.dumps(manifest))
+    assert not golden.same_platform(copy, GOLDEN)
+    assert golden.compare_directories(copy, GOLDEN) == []
+    case["tolerances"]["float64"]["h"] *= golden.REMEASURE_FACTOR * 2
+    case["covers"] = "something else"
+    (copy / golden.MANIFEST).write_text(json.dumps(manifest))
+    problems = golden.compare_directories(copy, GOLDEN)
+    assert any("float64 tolerance h" in p for p in problems), problems
+    assert any("field 'covers' differs" in p for p in problems), problems
 
 
 def test_the_set_is_small_and_the_manifest_matches_the_files():

@@ -9,6 +9,7 @@ runs with ``NUMBA_DISABLE_JIT=1``, so the sizes here stay small.
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import textwrap
@@ -24,7 +25,9 @@ from ltc_ref import kernels
 from ltc_ref.forward import validate_call
 from ltc_ref.gradients import grad_to_flat
 from ltc_ref.kernels import AGREEMENT_RTOL
+from ltc_ref.kernels._sigmoid import SIGMOID_RTOL
 from ltc_ref.kernels._verify import relative_error
+from ltc_ref.model import conductance, paper
 from ltc_ref.testing import autograd_vjp
 
 from .gradcases import FORMS, draw_network, make_case
@@ -96,13 +99,43 @@ def cases(draw):
 
 #: In float32 a random network can be ill-conditioned at the level of float32 round-off: sums of
 #: cotangents that cancel (the Δt cotangent; a synapse whose target sits at its reversal
-#: potential, ā = n̄ (E - v')), outputs near 0. There the float32 specification itself is off
-#: from float64 by up to 2e-3 (300 random cases), and two float32 computations differ by as
-#: much (6% of random cases exceed 1e-5). The float32 accuracy available on a case is estimated
-#: as the worst error, against float64, of the float32 specification on the case and on copies
-#: of it perturbed by one float32 rounding (relative 2^-24) per parameter and input; the kernels
-#: must stay within this factor of max(that, 1e-5) (measured: within 1.1x).
+#: potential, ā = n̄ (E - v')), outputs near 0, and saturated sigmoids, whose derivative
+#: σ(1 - σ) keeps only the digits of 1 - σ that float32 resolves (a cotangent of ~1e-7 can be off
+#: by tens of percent). There the float32 specification itself is off from float64 by up to 2e-3
+#: (300 random cases), and two float32 computations differ by as much (6% of random cases exceed
+#: 1e-5). The float32 accuracy available on a case is estimated as the worst error, against
+#: float64, of the float32 specification on the case, on copies of it perturbed by one float32
+#: rounding (relative 2^-24) per parameter and input, and with a sigmoid (and tanh) that is only as
+#: accurate as the kernels' stated `SIGMOID_RTOL` (each value off by up to that, random signs:
+#: the kernels' vectorised sigmoid is a few ulps from the correctly rounded one, and near
+#: saturation those ulps are all of 1 - σ); the kernels must stay within this factor of
+#: max(that, 1e-5) (measured on 800 random cases: within 2.6x).
 FLOAT32_ACCURACY_FACTOR = 4.0
+
+
+@contextlib.contextmanager
+def sigmoid_at_kernel_accuracy(rng):
+    """Within the block, the specification's sigmoid and tanh carry a relative error of up to
+    ``SIGMOID_RTOL[float32]`` (uniform, random sign): an implementation exactly as accurate as the
+    kernels say their sigmoid is."""
+    rtol = SIGMOID_RTOL[np.dtype(np.float32)]
+
+    def noisy(function):
+        def f(z):
+            a = function(z)
+            return a * (1 + rng.uniform(-rtol, rtol, np.shape(a))).astype(a.dtype)
+
+        return f
+
+    sigmoid = conductance.sigmoid
+    table = dict(paper.ACTIVATION_FUNCTIONS)
+    conductance.sigmoid = noisy(sigmoid)
+    paper.ACTIVATION_FUNCTIONS.update(sigmoid=noisy(table["sigmoid"]), tanh=noisy(table["tanh"]))
+    try:
+        yield
+    finally:
+        conductance.sigmoid = sigmoid
+        paper.ACTIVATION_FUNCTIONS.update(table)
 
 
 def named_arrays(result, params) -> dict:
@@ -128,6 +161,33 @@ def perturbed(params, x, rng):
     return params.replace(**fields), jiggle(x)
 
 
+#: In float64 a random network can saturate its sigmoids: a synapse's cotangent carries
+#: σ(1 - σ), and 1 - σ near σ = 1 keeps only a few correct digits, so cotangents of ~1e-6 or less
+#: are computed to ~1e-12 relative (the specification) and ~2e-12 (the kernels), or to 4e-9 where
+#: they are ~1e-8 of a sum that cancels. Neither is wrong: both are as far from autograd's
+#: derivative (the exact derivative in a third operation order). Where the kernels miss
+#: `AGREEMENT_RTOL` against the specification, they must be within this factor of the
+#: specification's own distance to autograd on the case (measured on 300 random cases: 3 miss
+#: 1e-12; their ratio is at most 1.9).
+FLOAT64_ACCURACY_FACTOR = 4.0
+
+
+def assert_as_accurate_as_the_specification(params, x, kwargs, g_y, g_h, got, want):
+    """float64: every cotangent of ``got`` (the kernels) within `AGREEMENT_RTOL` of ``want`` (the
+    specification), or, where not, as close to autograd's as `FLOAT64_ACCURACY_FACTOR` times the
+    specification's own distance to it."""
+    mine, spec = named_arrays(got, params), named_arrays(want, params)
+    misses = [k for k in mine if relative_error(mine[k], spec[k]) > RTOL[np.float64]]
+    if not misses:
+        return
+    exact = named_arrays(autograd_vjp(params, x, g_y, g_h=g_h, **kwargs), params)
+    for name in misses:
+        available = relative_error(spec[name], exact[name])
+        error = relative_error(mine[name], exact[name])
+        bound = FLOAT64_ACCURACY_FACTOR * max(available, RTOL[np.float64])
+        assert error <= bound, (name, error, available)
+
+
 def assert_as_accurate_as_float32_allows(run, params, x, got):
     """``got``, the kernels' float32 result of ``run(params, x, backend)`` (a `forward` or `vjp`
     call), within 1e-5 of the float32 specification's, or of the float64 specification's within
@@ -141,6 +201,9 @@ def assert_as_accurate_as_float32_allows(run, params, x, got):
     rng = np.random.default_rng(0)
     runs = [spec32] + [named_arrays(run(*perturbed(params, x, rng), "numpy"), params)
                        for _ in range(2)]  # fmt: skip
+    for _ in range(2):
+        with sigmoid_at_kernel_accuracy(rng):
+            runs.append(named_arrays(run(params, x, "numpy"), params))
     for name in mine:
         available = max(relative_error(r[name], spec64[name]) for r in runs)
         error = relative_error(mine[name], spec64[name])
@@ -176,7 +239,7 @@ def test_vjp_matches_specification(case):
     for a, b in zip(got[1:], want[1:], strict=True):
         assert np.shape(a) == np.shape(b)
     if dtype == np.float64:
-        assert_cotangents_agree(params, got, want, RTOL[dtype])
+        assert_as_accurate_as_the_specification(params, x, kwargs, g_y, g_h, got, want)
     else:
 
         def run(p, xx, backend):

@@ -23,7 +23,7 @@ from __future__ import annotations
 import autograd
 import numpy as np
 
-from ..forward import _forward, check_backend, validate_call
+from ..forward import _forward, check_backend, check_finite_result, validate_call
 from ..model import dynamics_of
 from ..model.params import PaperParams
 from ..solvers._base import FixedStepSolver, add_cotangents
@@ -70,6 +70,10 @@ def vjp(
         although they are not trained); ``g_x`` like ``x``; ``g_h0`` like ``h0`` (``(B, N)`` or
         ``(N,)``); ``g_dt`` in the form ``dt`` was given (a float for a scalar, ``(T,)`` or
         ``(B, T)``).
+
+    Raises:
+        NonFiniteError: the states or a cotangent became NaN or ±inf (see `ltc_ref.forward`);
+            the error names the input step.
     """
     call = validate_call(params, x, h0, dt, unfolds, solver, epsilon)
     if not isinstance(call.solver, FixedStepSolver):
@@ -87,8 +91,13 @@ def vjp(
         _, states = _forward(
             params, call.x, call.h0, call.dt, call.unfolds, call.solver, call.epsilon
         )
+        check_finite_result("the states h", states, params=params, call=call)
         g_params, g_x, g_h0, g_dt = _backward(params, call, states, g_y, g_h)
 
+    check_finite_result("g_x", g_x, params=params, call=call, reverse=True)
+    fields = {f"g_{f}": getattr(g_params, f) for f in params._ARRAY_FIELDS}
+    for name, value in {"g_h0": g_h0, "g_dt": g_dt, **fields}.items():
+        check_finite_result(name, value, params=params, call=call)
     return (g_params, *call.input_cotangents(g_x, g_h0, g_dt))
 
 

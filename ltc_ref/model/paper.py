@@ -230,6 +230,10 @@ def fused_step(params, x, drive, dt, epsilon=0.0):
         x \leftarrow \frac{x + \Delta t\, f \odot A}{1 + \Delta t\,(1/\tau + f) + \varepsilon}
     $$
 
+    With $f \ge 0$ (sigmoid, ReLU) a convex combination of $x$, 0 and $A$ for every
+    $\Delta t > 0$ (Theorem 2, discrete form). With tanh or hard-tanh $f$ can be negative: then
+    the denominator can be small or negative and the step is not bounded.
+
     Arguments:
         params: `PaperParams`.
         x: ``(..., N)`` state at the start of the step.

@@ -10,8 +10,11 @@ class Fused(FixedStepSolver):
 
     Each sub-step is the explicit Euler step with the linearly appearing state replaced by its
     new value: $x \leftarrow (x + h f A)/(1 + h(1/\tau + f) + \varepsilon)$. First order in
-    h, and for every h > 0 a convex combination of the state and the reversal potentials, so it
-    never leaves Theorem 2's bounds however stiff the network.
+    h. Where $f \ge 0$ — always in the conductance form, for the sigmoid and ReLU in the paper's
+    form — it is for every h > 0 a convex combination of the state, 0 (the leak) and $A$ (the
+    reversal potentials), so it never leaves Theorem 2's bounds however stiff the network. With
+    tanh or hard-tanh $f$ can be negative: the denominator can approach or cross 0 and the state
+    can run away (`ltc_ref.forward` raises `ltc_ref.NonFiniteError` when it overflows).
     """
 
     name = "fused"

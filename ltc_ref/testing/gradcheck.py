@@ -125,8 +125,8 @@ def autograd_vjp(
     from ..forward import _forward, validate_call
 
     call = validate_call(params, x, h0, dt, unfolds, solver, epsilon)
-    g_y = np.asarray(g_y).reshape(*call.x.shape[:2], -1)
-    g_h = None if g_h is None else np.asarray(g_h).reshape(*call.x.shape[:2], -1)
+    # Validated like ltc_ref.vjp's: a g_y of another shape is an error, never reshaped.
+    g_y, g_h = call.output_cotangents(params, g_y, g_h)
 
     def scalar(vec, xs, h_0, dts):
         y, h = _forward(

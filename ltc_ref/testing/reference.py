@@ -21,7 +21,7 @@ $$
 $$
 
 (normwise: relative to the quantity's largest entry, so entries near zero do not blow it up). A
-quantity passes when ``rel <= tolerance`` (for gradients, or by the second criterion below).
+quantity passes when ``rel <= tolerance``.
 
 **Tolerances.** Each case carries one tolerance per quantity and per candidate dtype, set by
 `measure_tolerances` from the case's own conditioning:
@@ -38,14 +38,16 @@ quantity passes when ``rel <= tolerance`` (for gradients, or by the second crite
   `FLOAT32_GRADIENT_FLOOR`.
 
 Both are rounded up to one significant digit; a quantity whose tolerance would exceed
-`ILL_CONDITIONED_RTOL` is not compared (``None``).
+`ILL_CONDITIONED_RTOL` is not compared (``None``). The float64 measurement, in units of $u$, is
+also kept as the case's *sensitivity* $\kappa$ (`measure_sensitivity`): it sets how closely the
+golden files must regenerate on another platform.
 
-**Gradients: a second criterion.** A gradient entry whose true value is a sum of rounding-level
-terms (e.g. the cotangent of $C_m$ after the state has converged to the last ulp) has no
-meaningful relative error. So a gradient quantity also passes when its error's effect on the loss
-is negligible: ``loss_rel`` $= \max_i |c_i - r_i|\,|p_i| / S_\ell \le$ `LOSS_TOLERANCE`, where
-$p$ is the primal (the parameter field, ``x``, ``h0`` or ``dt``) and
-$S_\ell = \sum|\bar y \odot y| + \sum|\bar h_T \odot h_T|$ (`loss_scale`).
+**No vacuous passes.** A quantity is judged only against its own reference: the error is scaled
+by the reference values themselves (``max|r|``), never by the value of the parameter it is the
+cotangent of (a parameter that is 0, e.g. an input bias at its initial value, has a cotangent like
+any other). A reference that is exactly zero everywhere is matched only by exact zeros. A case
+passes only if at least one quantity was judged (a tolerance not ``None``) and every judged
+quantity is within its tolerance; a report over no cases does not pass.
 
 A correct float64 implementation typically agrees to ~1e-15 (ncps 1.0.1 does), far inside the
 tolerances; a wrong one (a missing ε, a wrong Δt, a transposed matrix) is off by 1e-8 (ε) to
@@ -64,7 +66,13 @@ import numpy as np
 from .. import _validation as v
 from ..forward import forward
 from ..gradients import vjp
-from ..model.params import PaperParams, SynapticParams, init_paper_params, init_synaptic_params
+from ..model.params import (
+    ACTIVATIONS,
+    PaperParams,
+    SynapticParams,
+    init_paper_params,
+    init_synaptic_params,
+)
 from .gradcheck import autograd_vjp
 
 # ---- tolerance policy, each constant with its reason ------------------------------------------
@@ -94,13 +102,6 @@ FLOAT32_GRADIENT_FLOOR = 1e-4
 #: value is dominated by rounding (relative errors of order one), e.g. the cotangent of a
 #: capacitance or of dt when c = C_m L / dt is negligible against the conductances.
 ILL_CONDITIONED_RTOL = 0.1
-#: Second criterion for gradients (either suffices): the error's effect on the loss,
-#: $\max_i |c_i - r_i| |p_i|$ (the first-order change of the loss for a relative change of every
-#: primal entry $p_i$), relative to the loss's scale `loss_scale`. An error below this is below
-#: what the loss itself resolves (1e4 × unit round-off in float64, ~100 × in float32): it catches
-#: gradients that are sums of rounding noise (e.g. the cotangent of $C_m$ once the state has
-#: converged to one ulp), which no relative tolerance can.
-LOSS_TOLERANCE = {"float64": 1e-12, "float32": 1e-5}
 #: Machine epsilon of float64 (twice the unit round-off), the relative size of the perturbation
 #: used by `measure_tolerances`.
 FLOAT64_UNIT = 2.0**-52
@@ -185,6 +186,14 @@ class CaseSpec:
 
     def __post_init__(self):
         v.check_choice("CaseSpec.form", self.form, ("paper", "conductance"))
+        v.check_int("CaseSpec.n_inputs", self.n_inputs, minimum=1)
+        v.check_int("CaseSpec.unfolds", self.unfolds, minimum=1)
+        v.check_int("CaseSpec.batch", self.batch, minimum=1)
+        v.check_int("CaseSpec.steps", self.steps, minimum=1)
+        v.check_int("CaseSpec.seed", self.seed, minimum=0)
+        v.check_real("CaseSpec.epsilon", self.epsilon, minimum=0.0)
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"CaseSpec.name: expected a non-empty string, got {self.name!r}")
         v.check_choice("CaseSpec.regime", self.regime, REGIMES)
         v.check_choice("CaseSpec.solver", self.solver, ("fused", "euler", "rk4"))
         v.check_choice("CaseSpec.dt_form", self.dt_form, DT_FORMS)
@@ -193,9 +202,37 @@ class CaseSpec:
                 raise ValueError(f"CaseSpec.{name}: expected 'affine', 'linear' or None")
         if self.form == "conductance" and self.wiring is None:
             raise ValueError("CaseSpec.wiring: the conductance form needs a wiring recipe")
-        if self.form == "paper" and self.n_units is None:
-            raise ValueError("CaseSpec.n_units: the paper form needs n_units")
-        object.__setattr__(self, "dt_range", tuple(float(d) for d in self.dt_range))
+        if self.form == "paper":
+            if self.n_units is None:
+                raise ValueError("CaseSpec.n_units: the paper form needs n_units")
+            v.check_int("CaseSpec.n_units", self.n_units, minimum=1)
+            v.check_choice("CaseSpec.activation", self.activation, ACTIVATIONS)
+            if self.wiring is not None:
+                raise ValueError("CaseSpec.wiring: the paper form has no wiring (it is dense)")
+            if (self.input_mapping, self.output_mapping) != ("affine", "affine"):
+                raise ValueError(
+                    "CaseSpec.input_mapping/output_mapping: the paper form has no input or "
+                    "output map; leave them at 'affine'"
+                )
+        else:
+            if self.n_units is not None:
+                raise ValueError(
+                    "CaseSpec.n_units: the conductance form takes N from the wiring; leave "
+                    "n_units at None"
+                )
+            if self.activation != "sigmoid":
+                raise ValueError(
+                    "CaseSpec.activation: the conductance form's synapses are logistic sigmoids; "
+                    f"got {self.activation!r}"
+                )
+        dt_range = tuple(self.dt_range) if isinstance(self.dt_range, (tuple, list)) else ()
+        if len(dt_range) != 2:
+            raise ValueError(f"CaseSpec.dt_range: expected (low, high), got {self.dt_range!r}")
+        lo = v.check_real("CaseSpec.dt_range[0]", dt_range[0])
+        hi = v.check_real("CaseSpec.dt_range[1]", dt_range[1])
+        if not 0.0 < lo <= hi:
+            raise ValueError(f"CaseSpec.dt_range: expected 0 < low <= high, got ({lo}, {hi})")
+        object.__setattr__(self, "dt_range", (lo, hi))
         object.__setattr__(self, "tags", tuple(self.tags))
 
     def to_json(self) -> dict:
@@ -221,6 +258,10 @@ class Case:
         expected: quantity name → reference value (float64), see the module docstring.
         tolerances: ``{"float64": {quantity: rtol or None}, "float32": {...}}`` (see
             `measure_tolerances`).
+        sensitivity: quantity → $\kappa$, the case's measured float64 sensitivity in units of
+            `FLOAT64_UNIT` (see `measure_sensitivity`): how much a rounding-level difference
+            is amplified in this case. It sets how closely the golden files must regenerate on
+            another platform (`ltc_ref.testing.golden.compare_directories`).
         covers: what the case is for.
         tags: labels.
         spec: the `CaseSpec` it was drawn from (None if built by hand).
@@ -238,6 +279,7 @@ class Case:
     g_h_last: np.ndarray
     expected: Mapping = field(default_factory=dict)
     tolerances: Mapping = field(default_factory=dict)
+    sensitivity: Mapping = field(default_factory=dict)
     covers: str = ""
     tags: tuple = ()
     spec: CaseSpec | None = None
@@ -371,21 +413,10 @@ def _round_up(x: float) -> float:
     return float(f"{mantissa}e{exponent}")
 
 
-def measure_tolerances(case: Case, *, seed: int = 0) -> dict:
-    """The tolerances of a case, per candidate dtype and per quantity (see the module docstring
-    for the policy).
-
-    Arguments:
-        case: a float64 case with ``expected`` filled in.
-        seed: seed of the random signs of the float64 perturbation.
-
-    Returns:
-        ``{"float64": {quantity: rtol or None}, "float32": {...}}`` for every quantity of
-        ``case.expected``. ``None`` marks a quantity whose tolerance would exceed
-        `ILL_CONDITIONED_RTOL`: at that precision it carries no information (e.g. the cotangent
-        of ``dt`` when ``dt`` is so large that the state no longer depends on it), so it is not
-        compared.
-    """
+def _measure_errors(case: Case, seed: int) -> tuple[dict, dict]:
+    """The measurements behind the tolerances: per quantity, the float64 sensitivity (relative
+    change under a one-ulp perturbation of every input, or the hand-written-vs-autograd spread
+    for gradients, whichever is larger) and the reference's own float32 relative error."""
     rng = np.random.default_rng(seed)
 
     def perturb(a):
@@ -423,10 +454,58 @@ def measure_tolerances(case: Case, *, seed: int = 0) -> dict:
     for k, value in other.items():
         sens64[k] = max(sens64[k], _rel_error(value, case.expected[k]))
     values32 = _case_reference(case.astype(np.float32))
-    measured = {
-        "float64": (sens64, 64),
-        "float32": ({k: _rel_error(values32[k], case.expected[k]) for k in values32}, 32),
+    err32 = {k: _rel_error(values32[k], case.expected[k]) for k in values32}
+    return sens64, err32
+
+
+def measure_tolerances(case: Case, *, seed: int = 0) -> dict:
+    """The tolerances of a case, per candidate dtype and per quantity (see the module docstring
+    for the policy).
+
+    Arguments:
+        case: a float64 case with ``expected`` filled in.
+        seed: seed of the random signs of the float64 perturbation.
+
+    Returns:
+        ``{"float64": {quantity: rtol or None}, "float32": {...}}`` for every quantity of
+        ``case.expected``. ``None`` marks a quantity whose tolerance would exceed
+        `ILL_CONDITIONED_RTOL`: at that precision it carries no information (e.g. the cotangent
+        of ``dt`` when ``dt`` is so large that the state no longer depends on it), so it is not
+        compared.
+    """
+    return _tolerances(*_measure_errors(case, seed))
+
+
+def measure_sensitivity(case: Case, *, seed: int = 0) -> dict:
+    r"""The case's float64 sensitivity per quantity, in units of `FLOAT64_UNIT`:
+    $\kappa_q = \max(\text{rel}_q(\text{perturbed}), \text{rel}_q(\text{autograd})) / u$ — the
+    relative change of quantity $q$ when every input is multiplied by $1 \pm u$, or (gradients)
+    the spread between the hand-written VJP and autograd's, whichever is larger. Rounded up to one
+    significant digit. $\kappa \approx 1$: rounding errors are not amplified; $\kappa \gg 1$:
+    an ill-conditioned quantity.
+
+    Arguments:
+        case: a float64 case with ``expected`` filled in.
+        seed: seed of the random signs of the perturbation.
+
+    Returns:
+        dict quantity → $\kappa$ (float, >= 0; ``None`` if unbounded: the reference is exactly
+        zero and the perturbation moves it).
+    """
+    return _sensitivity(_measure_errors(case, seed)[0])
+
+
+def _sensitivity(sens64: dict) -> dict:
+    """κ per quantity; ``None`` where it is unbounded (a reference of exact zeros that the
+    perturbation moves: pure rounding noise)."""
+    return {
+        k: None if not math.isfinite(e) else 0.0 if e == 0 else _round_up(e / FLOAT64_UNIT)
+        for k, e in sens64.items()
     }
+
+
+def _tolerances(sens64: dict, err32: dict) -> dict:
+    measured = {"float64": (sens64, 64), "float32": (err32, 32)}
     return {
         dtype: {name: _tolerance(name, err, bits) for name, err in errors.items()}
         for dtype, (errors, bits) in measured.items()
@@ -554,7 +633,8 @@ def make_case(spec: CaseSpec, *, with_tolerances: bool = True) -> Case:
 
     Arguments:
         spec: the `CaseSpec`.
-        with_tolerances: also measure the tolerances (`measure_tolerances`, three more runs).
+        with_tolerances: also measure the tolerances and the sensitivity (`measure_tolerances`,
+            `measure_sensitivity`: three more runs).
 
     Returns:
         `Case` with ``expected`` (and ``tolerances``) filled in.
@@ -597,7 +677,10 @@ def make_case(spec: CaseSpec, *, with_tolerances: bool = True) -> Case:
         )
     case = dataclasses.replace(case, expected=expected)
     if with_tolerances:
-        case = dataclasses.replace(case, tolerances=measure_tolerances(case, seed=spec.seed))
+        sens64, err32 = _measure_errors(case, spec.seed)
+        case = dataclasses.replace(
+            case, tolerances=_tolerances(sens64, err32), sensitivity=_sensitivity(sens64)
+        )
     return case
 
 
@@ -631,6 +714,7 @@ def stable_dt_limit(params, unfolds: int) -> float:
 
 
 _WIRING_KINDS = ("FullyConnected", "Random", "NCP", "AutoNCP")
+_SPEC_FIELDS = tuple(f.name for f in dataclasses.fields(CaseSpec))
 
 
 def random_spec(rng: np.random.Generator, *, name="random", **fixed) -> CaseSpec:
@@ -639,43 +723,69 @@ def random_spec(rng: np.random.Generator, *, name="random", **fixed) -> CaseSpec
     Arguments:
         rng: ``numpy.random.Generator``.
         name: the spec's name.
-        **fixed: spec fields to fix instead of drawing (e.g. ``form="conductance",
-            solver="fused"``).
+        **fixed: spec fields to fix instead of drawing (any field of `CaseSpec` but ``name``,
+            e.g. ``form="conductance", solver="fused"``). A fixed value is used as given, never
+            replaced; an unknown field is an error, and so is an invalid value (`CaseSpec`
+            validates every field).
 
     Returns:
-        `CaseSpec`. For explicit solvers ``dt_range`` is capped later by `random_case` using
-        `stable_dt_limit`.
+        `CaseSpec`. A drawn (not fixed) ``dt_range`` of an explicit solver is capped later by
+        `random_case` with `stable_dt_limit`.
+
+    Raises:
+        TypeError: ``fixed`` names a field `CaseSpec` does not have.
     """
-    choice = {}
-    choice["form"] = fixed.get("form") or str(rng.choice(["paper", "conductance"]))
-    C = int(fixed.get("n_inputs") or rng.integers(1, 5))
-    choice["n_inputs"] = C
+    _check_rng(rng)
+    unknown = sorted(set(fixed) - (set(_SPEC_FIELDS) - {"name"}))
+    if unknown:
+        raise TypeError(
+            f"random_spec: unknown spec fields {unknown}; the fields are "
+            f"{sorted(set(_SPEC_FIELDS) - {'name'})}"
+        )
+
+    def pick(key, draw):
+        """The fixed value of ``key`` if the caller gave one, else a fresh draw."""
+        return fixed[key] if key in fixed else draw()
+
+    choice = {"form": pick("form", lambda: str(rng.choice(["paper", "conductance"])))}
+    choice["n_inputs"] = pick("n_inputs", lambda: int(rng.integers(1, 5)))
     if choice["form"] == "paper":
-        choice["n_units"] = int(fixed.get("n_units") or rng.integers(1, 7))
-        choice["activation"] = fixed.get("activation") or str(
-            rng.choice(["sigmoid", "tanh", "relu", "hard_tanh"])
+        choice["n_units"] = pick("n_units", lambda: int(rng.integers(1, 7)))
+        choice["activation"] = pick(
+            "activation", lambda: str(rng.choice(["sigmoid", "tanh", "relu", "hard_tanh"]))
         )
         regimes = ["typical", "stiff", "saturated"]
     else:
-        choice["wiring"] = fixed.get("wiring") or _random_wiring(rng)
+        choice["wiring"] = pick("wiring", lambda: _random_wiring(rng))
         regimes = ["typical", "trained", "trained", "stiff", "saturated"]
-    choice["solver"] = fixed.get("solver") or str(rng.choice(["fused", "euler", "rk4"]))
+    choice["solver"] = pick("solver", lambda: str(rng.choice(["fused", "euler", "rk4"])))
     if choice["solver"] != "fused":
         regimes = [r for r in regimes if r != "stiff"]  # explicit solvers cannot take it
-    choice["regime"] = fixed.get("regime") or str(rng.choice(regimes))
-    choice["unfolds"] = int(fixed.get("unfolds") or rng.choice([1, 2, 6]))
-    eps_default = float(rng.choice([0.0, 1e-8])) if choice["solver"] == "fused" else 0.0
-    choice["epsilon"] = fixed.get("epsilon", eps_default)
-    choice["batch"] = int(fixed.get("batch") or rng.integers(1, 4))
-    choice["steps"] = int(fixed.get("steps") or rng.integers(1, 6))
-    choice["dt_form"] = fixed.get("dt_form") or str(rng.choice(DT_FORMS))
+    choice["regime"] = pick("regime", lambda: str(rng.choice(regimes)))
+    choice["unfolds"] = pick("unfolds", lambda: int(rng.choice([1, 2, 6])))
+    eps_choices = [0.0, 1e-8] if choice["solver"] == "fused" else [0.0]
+    choice["epsilon"] = pick("epsilon", lambda: float(rng.choice(eps_choices)))
+    choice["batch"] = pick("batch", lambda: int(rng.integers(1, 4)))
+    choice["steps"] = pick("steps", lambda: int(rng.integers(1, 6)))
+    choice["dt_form"] = pick("dt_form", lambda: str(rng.choice(DT_FORMS)))
     lo = float(10.0 ** rng.uniform(-2, 0.5))
-    choice["dt_range"] = fixed.get("dt_range") or (lo, lo * float(rng.uniform(1.0, 3.0)))
-    choice["seed"] = int(fixed.get("seed", rng.integers(0, 2**31)))
+    choice["dt_range"] = pick("dt_range", lambda: (lo, lo * float(rng.uniform(1.0, 3.0))))
+    choice["seed"] = pick("seed", lambda: int(rng.integers(0, 2**31)))
+    for key in ("n_units", "wiring", "activation", "input_mapping", "output_mapping"):
+        if key in fixed:  # fields of the other form are still the caller's: CaseSpec checks them
+            choice[key] = fixed[key]
     for key in ("covers", "tags"):
         if key in fixed:
             choice[key] = fixed[key]
     return CaseSpec(name=name, **choice)
+
+
+def _check_rng(rng) -> None:
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng: expected a numpy.random.Generator (numpy.random.default_rng(seed)), got "
+            f"{type(rng).__name__}"
+        )
 
 
 def _random_wiring(rng: np.random.Generator) -> dict:
@@ -706,18 +816,29 @@ def _random_wiring(rng: np.random.Generator) -> dict:
     return {"class": kind, "args": args}
 
 
-def case_from_spec(spec: CaseSpec, *, with_tolerances: bool = True, retries: int = 5) -> Case:
+def case_from_spec(
+    spec: CaseSpec, *, with_tolerances: bool = True, retries: int = 5, cap_dt: bool = True
+) -> Case:
     """`make_case`, after capping an explicit solver's ``dt_range`` with `stable_dt_limit`;
-    if the case still explodes, the range is divided by 10, up to ``retries`` times.
+    if the case still explodes, the range is divided by 10, up to ``retries`` times. The case's
+    ``spec`` is the one actually used (its ``dt_range`` shows any cap).
 
     Arguments:
         spec: the `CaseSpec`.
         with_tolerances: as for `make_case`.
         retries: how many times to shrink ``dt_range``.
+        cap_dt: whether ``dt_range`` may be capped and shrunk at all; ``False`` uses it as given
+            and raises `UnstableCaseError` if the solver explodes with it.
 
     Returns:
         `Case`.
+
+    Raises:
+        UnstableCaseError: ``cap_dt=False`` and the states explode with the given ``dt_range``.
     """
+    retries = v.check_int("retries", retries, minimum=0)
+    if not cap_dt:
+        return make_case(spec, with_tolerances=with_tolerances)
     if spec.solver != "fused":
         params = _draw_params(spec, np.random.default_rng(spec.seed))
         limit = stable_dt_limit(params, spec.unfolds)
@@ -735,7 +856,9 @@ def case_from_spec(spec: CaseSpec, *, with_tolerances: bool = True, retries: int
 
 def random_case(rng: np.random.Generator, *, name="random", **fixed) -> Case:
     """A freshly drawn case with the reference's answers and tolerances: `random_spec` then
-    `case_from_spec`.
+    `case_from_spec`. A ``dt_range`` the caller fixed is used as given (an explicit solver
+    that explodes with it raises `UnstableCaseError`); a drawn one is capped to the solver's
+    stable range.
 
     Arguments:
         rng: ``numpy.random.Generator``.
@@ -745,7 +868,8 @@ def random_case(rng: np.random.Generator, *, name="random", **fixed) -> Case:
     Returns:
         `Case`.
     """
-    return case_from_spec(random_spec(rng, name=name, **fixed))
+    spec = random_spec(rng, name=name, **fixed)
+    return case_from_spec(spec, cap_dt="dt_range" not in fixed)
 
 
 # ---- comparing a candidate --------------------------------------------------------------------
@@ -758,16 +882,13 @@ class QuantityError:
     Attributes:
         quantity: ``"y"``, ``"h"``, ``"h_last"``, ``"g_x"``, ``"g_w"``, ...
         max_abs: $\max_i |c_i - r_i|$ (nan when the shapes differ).
-        max_rel: ``max_abs / max|r|`` (nan when the shapes differ).
+        max_rel: ``max_abs / max|r|`` (nan when the shapes differ; inf when the reference is 0
+            everywhere and the candidate is not).
         tolerance: the tolerance of ``max_rel``; ``None``: ill-conditioned at this precision,
             reported but not judged.
-        loss_rel: gradients only: $\max_i |c_i - r_i|\,|p_i| / S_\ell$, the error's effect
-            on the loss per relative change of the primal entry $p_i$, relative to the loss's
-            scale $S_\ell$ (see `loss_scale`); ``None`` for outputs and states.
-        loss_tolerance: the tolerance of ``loss_rel`` (`LOSS_TOLERANCE`).
         note: why it failed, if not by size (a shape mismatch, non-finite values).
 
-    A quantity passes if ``max_rel <= tolerance`` *or* ``loss_rel <= loss_tolerance``.
+    A judged quantity passes if ``max_rel <= tolerance``.
     """
 
     quantity: str
@@ -775,8 +896,11 @@ class QuantityError:
     max_rel: float
     tolerance: float | None
     note: str = ""
-    loss_rel: float | None = None
-    loss_tolerance: float | None = None
+
+    @property
+    def judged(self) -> bool:
+        """Whether the quantity counts: it has a tolerance, or it failed by shape/finiteness."""
+        return bool(self.note) or self.tolerance is not None
 
     @property
     def passed(self) -> bool:
@@ -784,17 +908,13 @@ class QuantityError:
 
     @property
     def ratio(self) -> float:
-        """How far in the tolerance: the smaller of ``max_rel / tolerance`` and
-        ``loss_rel / loss_tolerance`` (<= 1 passes; inf on a shape or finiteness failure, 0 if
-        not judged)."""
+        """How far in the tolerance: ``max_rel / tolerance`` (<= 1 passes; inf on a shape or
+        finiteness failure, 0 if not judged)."""
         if self.note:
             return math.inf
         if self.tolerance is None:
             return 0.0
-        ratio = self.max_rel / self.tolerance
-        if self.loss_rel is not None and self.loss_tolerance is not None:
-            ratio = min(ratio, self.loss_rel / self.loss_tolerance)
-        return ratio
+        return self.max_rel / self.tolerance
 
     @property
     def tolerance_text(self) -> str:
@@ -823,8 +943,15 @@ class CaseResult:
     candidate: str = "candidate"
 
     @property
+    def judged(self) -> int:
+        """How many quantities were judged (had a tolerance)."""
+        return sum(e.judged for e in self.errors)
+
+    @property
     def passed(self) -> bool:
-        return self.error is None and all(e.passed for e in self.errors)
+        """No exception, at least one judged quantity, and every quantity within tolerance (a
+        case where nothing was judged has shown nothing, so it does not pass)."""
+        return self.error is None and self.judged > 0 and all(e.passed for e in self.errors)
 
     def worst(self, group: str | None = None) -> QuantityError | None:
         """The quantity closest to (or furthest beyond) its tolerance.
@@ -859,18 +986,23 @@ def compare_to_reference(case: Case, values: Mapping, *, candidate="candidate", 
 
     Arguments:
         case: a `Case` (golden or drawn).
-        values: quantity name → array (NumPy or anything ``numpy.asarray`` accepts). Names:
-            ``y``, ``h`` (the state sequence) or ``h_last`` (the final state), ``g_x``,
+        values: quantity name → real array (NumPy or anything ``numpy.asarray`` accepts).
+            Names: ``y``, ``h`` (the state sequence) or ``h_last`` (the final state), ``g_x``,
             ``g_h0``, ``g_dt`` (in the case's dt form, or per entry ``(B, T)``: then summed
             to the case's form), ``g_<field>`` for parameter fields (cotangents of the physical
-            values). Quantities absent from ``values`` are not compared; unknown names are an
-            error.
+            values). Quantities absent from ``values`` (or ``None``) are not compared; unknown
+            names are an error.
         candidate: a label for the report.
         dtype: ``"float64"`` or ``"float32"``, the tolerance set; inferred from the arrays
             (float32 if any is float32) when omitted.
 
     Returns:
         `CaseResult`.
+
+    Raises:
+        ValueError: an unknown quantity name.
+        TypeError: a value that is not a real array (complex, object, strings): converting it
+            would drop information (the imaginary part) or guess.
     """
     expected = dict(case.expected)
     expected["h_last"] = expected["h"][:, -1]
@@ -879,16 +1011,23 @@ def compare_to_reference(case: Case, values: Mapping, *, candidate="candidate", 
         raise ValueError(
             f"values: unknown quantities {unknown}; expected names among {sorted(expected)}"
         )
-    dtype = dtype or _candidate_dtype(values)
-    v.check_choice("dtype", dtype, ("float64", "float32"))
-    scale = loss_scale(case)
-    errors = []
+    arrays = {}
     for name, value in values.items():
         if value is None:
             continue
+        arr = np.asarray(value)
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(
+                f"values[{name!r}]: expected a real (integer or floating) array, got dtype "
+                f"{arr.dtype}"
+            )
+        arrays[name] = arr
+    dtype = dtype or _candidate_dtype(arrays)
+    v.check_choice("dtype", dtype, ("float64", "float32"))
+    errors = []
+    for name, cand in arrays.items():
         tol = case.tolerances[dtype]["h" if name == "h_last" else name]
         ref = np.asarray(expected[name], dtype=np.float64)
-        cand = np.asarray(value)
         if name == "g_dt":
             cand = _reduce_dt(cand, case)
         cand = np.asarray(cand, dtype=np.float64)
@@ -901,37 +1040,8 @@ def compare_to_reference(case: Case, values: Mapping, *, candidate="candidate", 
             errors.append(QuantityError(name, math.nan, math.nan, tol, note))
             continue
         max_abs = float(np.max(np.abs(cand - ref))) if ref.size else 0.0
-        loss_rel = loss_tol = None
-        if group_of(name) == "gradient":
-            primal = np.abs(np.asarray(_primal(case, name), dtype=np.float64))
-            loss_rel = float(np.max(np.abs(cand - ref) * primal)) / scale if ref.size else 0.0
-            loss_tol = LOSS_TOLERANCE[dtype]
-        errors.append(
-            QuantityError(name, max_abs, _rel_error(cand, ref), tol, "", loss_rel, loss_tol)
-        )
+        errors.append(QuantityError(name, max_abs, _rel_error(cand, ref), tol))
     return CaseResult(case.name, case.describe(), dtype, tuple(errors), None, candidate)
-
-
-def loss_scale(case: Case) -> float:
-    r"""$S_\ell = \sum |\bar y \odot y| + \sum |\bar h_T \odot h_T|$, the size of the terms of the
-    loss $\ell$ whose gradient the cases store.
-
-    Arguments:
-        case: a `Case` with ``expected``.
-
-    Returns:
-        $S_\ell$, or ``inf`` if it is 0 (so that it never relaxes a check).
-    """
-    y, h_last = case.expected["y"], case.expected["h"][:, -1]
-    s = float(np.sum(np.abs(case.g_y * y)) + np.sum(np.abs(case.g_h_last * h_last)))
-    return s if s > 0 else math.inf
-
-
-def _primal(case: Case, quantity: str):
-    """The input a gradient quantity is the cotangent of (``g_w`` → ``params.w``)."""
-    name = quantity[2:]
-    inputs = {"x": case.x, "h0": case.h0, "dt": case.dt}
-    return inputs[name] if name in inputs else getattr(case.params, name)
 
 
 @dataclass(frozen=True)
@@ -943,7 +1053,8 @@ class Report:
 
     @property
     def passed(self) -> bool:
-        return all(r.passed for r in self.results)
+        """At least one case, and every case passed (a report over no cases shows nothing)."""
+        return bool(self.results) and all(r.passed for r in self.results)
 
     @property
     def failures(self) -> tuple:
@@ -960,8 +1071,11 @@ class Report:
             str.
         """
         n_fail = len(self.failures)
+        head = f"{self.title}: {len(self.results) - n_fail}/{len(self.results)} cases pass"
+        if not self.results:
+            head += " (no cases: nothing was checked, so the report does not pass)"
         lines = [
-            f"{self.title}: {len(self.results) - n_fail}/{len(self.results)} cases pass",
+            head,
             "",
             f"{'case':<34} {'dtype':<8} {'worst quantity':<16} {'max rel err':>11} "
             f"{'tolerance':>9}  status",
@@ -971,8 +1085,9 @@ class Report:
             status = "PASS" if r.passed else "FAIL"
             if r.error is not None:
                 lines.append(f"{r.case:<34} {r.dtype:<8} {'(raised)':<16} {'':>11} {'':>9}  FAIL")
-            elif w is None:
-                lines.append(f"{r.case:<34} {r.dtype:<8} {'(nothing)':<16}")
+            elif not r.judged:
+                lines.append(f"{r.case:<34} {r.dtype:<8} {'(nothing judged)':<16} {'':>11} "
+                             f"{'':>9}  FAIL")  # fmt: skip
             else:
                 lines.append(
                     f"{r.case:<34} {r.dtype:<8} {w.quantity:<16} {w.max_rel:>11.2e} "
@@ -984,16 +1099,19 @@ class Report:
             if r.error is not None:
                 lines.append(f"  the candidate raised {r.error}")
                 continue
+            if not r.judged:
+                lines.append(
+                    "  no quantity was judged (none given, or every one given is ill-conditioned "
+                    "at this precision): the case shows nothing"
+                )
             lines.append(
-                f"  {'quantity':<22} {'max abs err':>11} {'max rel err':>11} {'tolerance':>9} "
-                f"{'loss err':>9}"
+                f"  {'quantity':<22} {'max abs err':>11} {'max rel err':>11} {'tolerance':>9}"
             )
             for e in r.errors:
                 mark = "" if e.passed else "   <-- FAIL" + (f" ({e.note})" if e.note else "")
-                loss = "" if e.loss_rel is None else f"{e.loss_rel:.1e}"
                 lines.append(
                     f"  {e.quantity:<22} {e.max_abs:>11.2e} {e.max_rel:>11.2e} "
-                    f"{e.tolerance_text:>9} {loss:>9}{mark}"
+                    f"{e.tolerance_text:>9}{mark}"
                 )
             if not r.passed:
                 lines.append(
@@ -1024,8 +1142,13 @@ def _run(case: Case, dtype, call, label):
     try:
         values = call(case.astype(dtype))
     except Exception as err:  # the candidate's failure is a result, not a crash of the check
-        return CaseResult(case.name, case.describe(), dtype, (), f"{type(err).__name__}: {err}")
-    return compare_to_reference(case, values, candidate=label, dtype=dtype)
+        note = f"{type(err).__name__}: {err}"
+        return CaseResult(case.name, case.describe(), dtype, (), note, label)
+    try:
+        return compare_to_reference(case, values, candidate=label, dtype=dtype)
+    except (TypeError, ValueError) as err:  # values the comparison refuses (complex, unknown)
+        note = f"{type(err).__name__} (invalid values returned): {err}"
+        return CaseResult(case.name, case.describe(), dtype, (), note, label)
 
 
 def _forward_values(case: Case, out) -> dict:
@@ -1157,7 +1280,6 @@ __all__ = [
     "FLOAT64_GRADIENT_FLOOR",
     "FLOAT64_MARGIN",
     "ILL_CONDITIONED_RTOL",
-    "LOSS_TOLERANCE",
     "Case",
     "CaseResult",
     "CaseSpec",
@@ -1170,8 +1292,8 @@ __all__ = [
     "check_forward_against_reference",
     "check_vjp_against_reference",
     "compare_to_reference",
-    "loss_scale",
     "make_case",
+    "measure_sensitivity",
     "measure_tolerances",
     "random_case",
     "random_spec",

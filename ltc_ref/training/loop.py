@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import _validation as v
+from ..forward import NonFiniteError
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .losses import Objective
 from .model import (
@@ -207,7 +208,10 @@ def evaluate(
     x = np.asarray(split.x, dtype=model.dtype)
     outputs = []
     for start in range(0, x.shape[0], batch_size):
-        z, _ = predict(model, x[start : start + batch_size], backend=backend)
+        try:
+            z, _ = predict(model, x[start : start + batch_size], backend=backend)
+        except NonFiniteError:  # the states ran away on this split: no finite loss or metric
+            return math.nan, math.nan
         outputs.append(z[:, -1:] if objective.target_steps == "last" else z)
     z = np.concatenate(outputs)
     y = split.y[:, -1:] if objective.target_steps == "last" else split.y

@@ -25,12 +25,13 @@ The flat vector is ``[ltc.flatten(raw=...), W.ravel(), b]``.
 from __future__ import annotations
 
 import inspect
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from .. import _validation as v
-from ..forward import forward
+from ..forward import NonFiniteError, forward
 from ..gradients import grad_to_flat, vjp
 from ..model.params import SynapticParams, init_synaptic_params
 from ..wirings import FullyConnected
@@ -269,24 +270,32 @@ def loss_and_grad(model: Model, x, targets, objective, *, raw: bool, backend: st
 
     Returns:
         ``(loss, grad, z)``: a float, ``(n_params,)`` and the ``(B, T, K)`` outputs;
-        ``grad`` is ``None`` when the loss is not finite (nothing to differentiate).
+        ``grad`` is ``None`` when the loss is not finite (nothing to differentiate; ``z`` is
+        ``None`` too when the states themselves ran away, `ltc_ref.NonFiniteError`) and NaN
+        when the backward pass was not finite.
     """
-    z, y = predict(model, x, backend=backend)
+    try:
+        z, y = predict(model, x, backend=backend)
+    except NonFiniteError:  # the states ran away: reported as a non-finite loss
+        return math.nan, None, None
     with np.errstate(over="ignore", invalid="ignore"):  # reported as a non-finite loss
         loss, g_z = objective.loss(z, targets)
     if not np.isfinite(loss):
         return loss, None, z
     g_W, g_b, g_y = head_vjp(model.head, y, g_z)
-    g_ltc, *_ = vjp(
-        model.ltc,
-        x,
-        g_y,
-        dt=model.dt,
-        unfolds=model.unfolds,
-        solver="fused",
-        epsilon=model.epsilon,
-        **backend_kwargs(backend),
-    )
+    try:
+        g_ltc, *_ = vjp(
+            model.ltc,
+            x,
+            g_y,
+            dt=model.dt,
+            unfolds=model.unfolds,
+            solver="fused",
+            epsilon=model.epsilon,
+            **backend_kwargs(backend),
+        )
+    except NonFiniteError:  # a non-finite gradient: the loop stops before the step
+        return loss, np.full(model.flatten(raw=raw).shape, np.nan, dtype=model.dtype), z
     grad = np.concatenate([grad_to_flat(model.ltc, g_ltc, raw=raw), g_W.ravel(), g_b])
     grad = np.where(model.trainable_mask(), grad, 0).astype(model.dtype, copy=False)
     return loss, grad, z

@@ -15,6 +15,7 @@ Conventions: batch first, ``(B, T, C)`` inputs, ``(B, N)`` states; synapse matri
 from __future__ import annotations
 
 from . import data, solvers, testing, theory, wirings
+from ._version import __version__
 from .forward import NonFiniteError, forward
 from .gradients import grad_to_flat, value_and_grad, vjp
 from .model import conductance, paper
@@ -29,8 +30,6 @@ from .model.params import (
 )
 from .solvers import RK4, DormandPrince, Euler, Fused, dopri5
 from .wirings import NCP, AutoNCP, FullyConnected, Random, Wiring
-
-__version__ = "0.1.0"
 
 __all__ = [
     "INIT_RANGES",

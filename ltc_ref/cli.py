@@ -56,7 +56,7 @@ def main(argv=None) -> int:
 
 
 def _version() -> str:
-    from . import __version__
+    from ._version import __version__
 
     return f"ltc-ref {__version__}"
 

@@ -72,7 +72,9 @@ def forward(params, x, *, h0=None, dt=1.0, unfolds=6, solver="fused", epsilon=0.
 
         y, h = kernel_forward(params, call)
     else:
-        y, h = _forward(params, call.x, call.h0, call.dt, call.unfolds, call.solver, call.epsilon)
+        y, h = forward_traceable(
+            params, call.x, call.h0, call.dt, call.unfolds, call.solver, call.epsilon
+        )
     check_finite_result("the states h", h, params=params, call=call)
     check_finite_result("the outputs y", y, params=params, call=call)
     if not call.batched:
@@ -243,7 +245,7 @@ def check_backend(backend, solver: Solver) -> str:
     return backend
 
 
-def _forward(params, x, h0, dt, unfolds, solver, epsilon):
+def forward_traceable(params, x, h0, dt, unfolds, solver, epsilon):
     """The forward pass on validated arguments, written so autograd can trace it.
 
     Arguments as in `forward` after validation: ``x`` ``(B, T, C)``, ``h0`` ``(B, N)``,

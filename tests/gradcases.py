@@ -6,6 +6,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 import ltc_ref
+from ltc_ref.solvers import FIXED_STEP_SOLVERS
 
 #: Parameter forms exercised by the gradient tests: the paper's form with each activation, the
 #: conductance form fully connected and with a sparse NCP wiring.
@@ -17,7 +18,7 @@ FORMS = (
     "conductance-full",
     "conductance-ncp",
 )
-SOLVERS = ("fused", "euler", "rk4")
+SOLVERS = FIXED_STEP_SOLVERS
 
 
 def draw_network(draw, N, C, dtype, seed, *, tau_range, ncp_units):

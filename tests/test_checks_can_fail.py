@@ -18,8 +18,8 @@ from ltc_ref.testing import (
     load_golden,
     random_case,
 )
+from ltc_ref.testing.cases import CaseSpec, UnstableCaseError, random_spec
 from ltc_ref.testing.gradcheck import autograd_vjp
-from ltc_ref.testing.reference import CaseSpec, UnstableCaseError, random_spec
 
 # ---- a wrong cotangent fails, whatever the parameter's value ----------------------------------
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ltc_ref import cli, verify
+from ltc_ref.verify import command
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,7 +29,7 @@ def test_verify_reports_failure_and_crash(monkeypatch, capsys):
     def crashing():
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(verify, "SECTIONS", [("failing", failing), ("crashing", crashing)])
+    monkeypatch.setattr(command, "SECTIONS", [("failing", failing), ("crashing", crashing)])
     assert cli.main(["verify"]) == 1
     out = capsys.readouterr().out
     assert "[FAIL] a failing check" in out

@@ -670,9 +670,10 @@ def test_docs_leakage_figures(capsys):
 
 
 def test_verify_sections_pass():
-    from ltc_ref.data import checks
+    from ltc_ref.verify import data as verify_data
+    from ltc_ref.verify.command import sections_of
 
-    sections = checks.verify_sections()
+    sections = sections_of(verify_data)
     assert [title for title, _ in sections] == ["data pipeline"]
     results = sections[0][1]()
     assert len(results) == 3

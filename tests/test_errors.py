@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ltc_ref._invalid_calls import INVALID_CALLS, run_invalid_call
+from ltc_ref.verify.invalid_calls import INVALID_CALLS, run_invalid_call
 
 
 @pytest.mark.parametrize("case", INVALID_CALLS, ids=[c.name for c in INVALID_CALLS])
@@ -16,7 +16,7 @@ def test_invalid_call_raises_named_error(case):
 
 def test_run_invalid_call_reports_a_missing_error():
     """The verify report's runner must notice a call that does not raise."""
-    from ltc_ref._invalid_calls import InvalidCall
+    from ltc_ref.verify.invalid_calls import InvalidCall
 
     problem = run_invalid_call(InvalidCall("no error", lambda: None, ValueError, "x"))
     assert "did not raise" in problem

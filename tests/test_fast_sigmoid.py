@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from ltc_ref.kernels import _sigmoid
 from ltc_ref.kernels._sigmoid import SIGMOID_ATOL, SIGMOID_RTOL, U_MAX_32, U_MAX_64, fast_sigmoid
-from ltc_ref.kernels._verify import exact_sigmoid
+from ltc_ref.verify.kernels import exact_sigmoid
 
 DTYPES = (np.float64, np.float32)
 U_MAX = {np.float64: U_MAX_64, np.float32: float(U_MAX_32)}

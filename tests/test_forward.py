@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import ltc_ref
+from ltc_ref.solvers import FIXED_STEP_SOLVERS, SOLVERS
 
 from . import naive
 from .test_model import NAIVE_RTOL, _nested
@@ -71,7 +72,7 @@ def test_dt_forms_agree(rng):
     np.testing.assert_array_equal(ltc_ref.forward(p, x, dt=np.float64(0.7))[1], ref)
 
 
-@pytest.mark.parametrize("solver", ["fused", "euler", "rk4"])
+@pytest.mark.parametrize("solver", FIXED_STEP_SOLVERS)
 def test_per_sample_dt_equals_separate_runs_when_B_equals_N(rng, solver):
     """Irregular sampling per sample. B = N on purpose: ncps's (B, T) timespans silently mix
     samples up exactly in this case (SPEC §7); here each sample keeps its own dt."""
@@ -121,7 +122,7 @@ def test_integer_inputs_are_converted(rng):
     T=st.integers(1, 5),
     L=st.integers(1, 4),
     seed=st.integers(0, 2**31),
-    solver=st.sampled_from(["fused", "euler", "rk4", "dopri5"]),
+    solver=st.sampled_from(sorted(SOLVERS)),
     dtype=st.sampled_from([np.float32, np.float64]),
 )
 def test_forward_shapes_property(N, C, B, T, L, seed, solver, dtype):

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import ltc_ref
+from ltc_ref.solvers import FIXED_STEP_SOLVERS
 from ltc_ref.testing import (
     assert_matches_reference,
     assert_vjp_matches_reference,
@@ -24,6 +25,8 @@ from ltc_ref.testing import (
     golden_names,
     load_golden,
 )
+from ltc_ref.verify import golden as verify_golden
+from ltc_ref.verify.command import sections_of
 
 GOLDEN = golden.GOLDEN_DIR
 
@@ -194,7 +197,7 @@ def test_case_files_follow_the_documented_format():
                 assert z[f"grads/params/{f}"].shape == z[f"params/{f}"].shape
         form_fields = (
             ltc_ref.PaperParams if entry["form"] == "paper" else ltc_ref.SynapticParams
-        )._ARRAY_FIELDS
+        ).ARRAY_FIELDS
         assert tuple(field_names) == form_fields
         quantities = {"y", "h", "g_x", "g_h0", "g_dt"} | {f"g_{f}" for f in form_fields}
         for dtype in ("float64", "float32"):
@@ -208,7 +211,7 @@ def test_the_cases_cover_the_issue_list():
         return any(pred(c) for c in cases)
 
     for form in ("paper", "conductance"):
-        for solver in ("fused", "euler", "rk4"):
+        for solver in FIXED_STEP_SOLVERS:
             assert some(lambda c, f=form, s=solver: c["form"] == f and c["solver"] == s)
     for L in (1, 6):
         assert some(lambda c, L=L: c["unfolds"] == L)
@@ -273,7 +276,7 @@ def test_unknown_case_and_wrong_version_are_errors(tmp_path):
 
 
 def test_verify_section_passes():
-    ((_, check),) = golden.verify_sections()
+    ((_, check),) = sections_of(verify_golden)
     (result,) = check()
     assert result.passed, result
     assert result.figure == f"{len(golden_names())}/{len(golden_names())}"

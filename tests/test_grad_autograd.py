@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import ltc_ref
-from ltc_ref.forward import _forward, validate_call
+from ltc_ref.forward import forward_traceable, validate_call
 from ltc_ref.testing import autograd_vjp
 
 from .gradcases import FORMS, SOLVERS, make_case, rel_error
@@ -29,7 +29,7 @@ def test_every_field_matches_autograd(form, solver):
     kw = dict(h0=h0, dt=dt, unfolds=3, solver=solver, epsilon=1e-3 if solver == "fused" else 0.0)
     mine = ltc_ref.vjp(params, x, g_y, g_h=g_h, **kw)
     ref = autograd_vjp(params, x, g_y, g_h=g_h, **kw)
-    for name in params._ARRAY_FIELDS:
+    for name in params.ARRAY_FIELDS:
         err = rel_error(getattr(ref[0], name), getattr(mine[0], name))
         assert err <= AUTOGRAD_RTOL, f"{name}: {err:.2e}"
         assert np.any(getattr(ref[0], name) != 0) or name.endswith("mask"), name
@@ -63,8 +63,8 @@ def test_raw_parameter_gradient_matches_autograd_through_softplus():
     call = validate_call(params, x, h0, dt, 6, "fused", 0.0)
 
     def loss(raw):
-        y, _ = _forward(
-            params._unflatten_unchecked(raw, raw=True),
+        y, _ = forward_traceable(
+            params.unflatten_unvalidated(raw, raw=True),
             call.x,
             call.h0,
             call.dt,
@@ -93,8 +93,8 @@ def test_value_and_grad_matches_autograd():
     call = validate_call(params, x, h0, dt, 6, "rk4", 0.0)
     ref = autograd.grad(
         lambda vec: loss_fn(
-            _forward(
-                params._unflatten_unchecked(vec), call.x, call.h0, call.dt, 6, call.solver, 0.0
+            forward_traceable(
+                params.unflatten_unvalidated(vec), call.x, call.h0, call.dt, 6, call.solver, 0.0
             )[0]
         )
     )(params.flatten())

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import ltc_ref
+from ltc_ref.solvers import FIXED_STEP_SOLVERS
 from ltc_ref.testing import autograd_vjp, flatten_all
 
 from .gradcases import draw_network, rel_error
@@ -26,7 +27,7 @@ def cases(draw):
     T = draw(st.integers(1, 6))
     L = draw(st.integers(1, 8))
     dtype = draw(st.sampled_from([np.float64, np.float32]))
-    solver = draw(st.sampled_from(["fused", "euler", "rk4"]))
+    solver = draw(st.sampled_from(FIXED_STEP_SOLVERS))
     seed = draw(st.integers(0, 2**32 - 1))
     params, rng = draw_network(
         draw, N, C, dtype, seed, tau_range=(0.5, 2.0), ncp_units=max(N, 3) + 2

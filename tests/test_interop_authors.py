@@ -189,7 +189,7 @@ def test_csv_export_loads_exactly(tmp_path, N, C, K):
     export_like_theirs(tmp_path, var, (kernel, bias))
     model = authors.load_authors_csv(tmp_path, input_w=var["input_w"], input_b=var["input_b"])
     expected = authors.params_from_authors(var)
-    for name in ltc_ref.SynapticParams._ARRAY_FIELDS:
+    for name in ltc_ref.SynapticParams.ARRAY_FIELDS:
         np.testing.assert_array_equal(getattr(model.params, name), getattr(expected, name))
     np.testing.assert_array_equal(model.readout_w, kernel)
     np.testing.assert_array_equal(model.readout_b, bias)

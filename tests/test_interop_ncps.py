@@ -74,7 +74,7 @@ def test_state_dict_round_trip_through_a_real_model(implicit, input_mapping, out
     model = nx.to_ncps(p, implicit_param_constraints=implicit, **kw)
     back, settings = nx.from_ncps(model)
     assert settings == {"unfolds": 6, "epsilon": 1e-8}
-    for name in p._ARRAY_FIELDS:
+    for name in p.ARRAY_FIELDS:
         np.testing.assert_allclose(getattr(back, name), getattr(p, name), rtol=ROUND_TRIP_RTOL)
     # The same model's output equals the reference's.
     x = np.random.default_rng(1).standard_normal((2, 4, C))

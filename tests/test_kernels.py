@@ -25,10 +25,13 @@ from ltc_ref import kernels
 from ltc_ref.forward import validate_call
 from ltc_ref.gradients import grad_to_flat
 from ltc_ref.kernels import AGREEMENT_RTOL
+from ltc_ref.kernels import _driver as driver
 from ltc_ref.kernels._sigmoid import SIGMOID_RTOL
-from ltc_ref.kernels._verify import relative_error
 from ltc_ref.model import conductance, paper
 from ltc_ref.testing import autograd_vjp
+from ltc_ref.testing.measure import relative_error
+from ltc_ref.verify import kernels as verify_kernels
+from ltc_ref.verify.command import sections_of
 
 from .gradcases import FORMS, draw_network, make_case
 
@@ -41,7 +44,7 @@ def numba_vjp(params, x, g_y, **kwargs):
 
 
 def assert_cotangents_agree(params, got, want, rtol, *, dt_rtol=None):
-    for name in params._ARRAY_FIELDS:
+    for name in params.ARRAY_FIELDS:
         err = relative_error(getattr(got[0], name), getattr(want[0], name))
         assert err <= rtol, (name, err)
     for name, a, b in zip(("g_x", "g_h0", "g_dt"), got[1:], want[1:], strict=True):
@@ -142,7 +145,7 @@ def named_arrays(result, params) -> dict:
     """The arrays of a `forward` result ``(y, h)`` or a `vjp` result, by name."""
     if len(result) == 2:
         return {"y": result[0], "h": result[1]}
-    out = {name: getattr(result[0], name) for name in params._ARRAY_FIELDS}
+    out = {name: getattr(result[0], name) for name in params.ARRAY_FIELDS}
     out.update(zip(("g_x", "g_h0", "g_dt"), result[1:], strict=True))
     return out
 
@@ -155,7 +158,7 @@ def perturbed(params, x, rng):
 
     fields = {
         name: jiggle(getattr(params, name))
-        for name in params._ARRAY_FIELDS
+        for name in params.ARRAY_FIELDS
         if name not in params.MASK_FIELDS
     }
     return params.replace(**fields), jiggle(x)
@@ -196,7 +199,7 @@ def assert_as_accurate_as_float32_allows(run, params, x, got):
     mine = named_arrays(got, params)
     if all(relative_error(mine[k], spec32[k]) <= RTOL[np.float32] for k in mine):
         return
-    as64 = {name: getattr(params, name).astype(np.float64) for name in params._ARRAY_FIELDS}
+    as64 = {name: getattr(params, name).astype(np.float64) for name in params.ARRAY_FIELDS}
     spec64 = named_arrays(run(params.replace(**as64), x.astype(np.float64), "numpy"), params)
     rng = np.random.default_rng(0)
     runs = [spec32] + [named_arrays(run(*perturbed(params, x, rng), "numpy"), params)
@@ -235,7 +238,7 @@ def test_vjp_matches_specification(case):
     params, x, kwargs, g_y, g_h, dtype = case
     want = ltc_ref.vjp(params, x, g_y, g_h=g_h, **kwargs)
     got = numba_vjp(params, x, g_y, g_h=g_h, **kwargs)
-    assert got[1].dtype == dtype and getattr(got[0], params._ARRAY_FIELDS[0]).dtype == dtype
+    assert got[1].dtype == dtype and getattr(got[0], params.ARRAY_FIELDS[0]).dtype == dtype
     for a, b in zip(got[1:], want[1:], strict=True):
         assert np.shape(a) == np.shape(b)
     if dtype == np.float64:
@@ -278,7 +281,7 @@ def test_unbatched_calls():
 def test_verify_sections_pass():
     """The kernel sections of ``ltc-ref verify`` (forward and BPTT agreement, both forms and
     dtypes, T = 20 with everything switched on; the sigmoid's accuracy) all pass."""
-    sections = kernels.verify_sections()
+    sections = sections_of(verify_kernels)
     assert [title for title, _ in sections] == [
         "numba kernels = numpy specification",
         "fast sigmoid of the kernels",
@@ -342,15 +345,15 @@ def test_softplus_chain():
     import autograd
     import autograd.numpy as anp
 
-    from ltc_ref.forward import _forward
+    from ltc_ref.forward import forward_traceable
 
     params, x, h0, dt, g_y, _ = make_case("conductance-full")
     raw = params.flatten(raw=True)
     call = validate_call(params, x, h0, dt, 6, "fused", 1e-8)
 
     def loss(vector):
-        p = params._unflatten_unchecked(vector, raw=True)
-        y, _ = _forward(p, call.x, call.h0, call.dt, 6, call.solver, 1e-8)
+        p = params.unflatten_unvalidated(vector, raw=True)
+        y, _ = forward_traceable(p, call.x, call.h0, call.dt, 6, call.solver, 1e-8)
         return anp.sum(y * g_y)
 
     want = autograd.grad(loss)(raw)
@@ -368,9 +371,9 @@ def test_batch_split_across_threads(monkeypatch):
     kwargs = {"h0": h0, "dt": dt}
     one = ltc_ref.forward(params, x, backend="numba", **kwargs)
     g_one = numba_vjp(params, x, g_y, g_h=g_h, **kwargs)
-    monkeypatch.setattr(kernels, "PARALLEL_MIN_WORK", 0)
-    monkeypatch.setattr(kernels, "_n_threads", lambda: 3)
-    assert len(kernels._chunks(5, 1)) == 3
+    monkeypatch.setattr(driver, "PARALLEL_MIN_WORK", 0)
+    monkeypatch.setattr(driver, "_n_threads", lambda: 3)
+    assert len(driver._chunks(5, 1)) == 3
     split = ltc_ref.forward(params, x, backend="numba", **kwargs)
     for a, b in zip(split, one, strict=True):
         np.testing.assert_array_equal(a, b)
@@ -388,8 +391,8 @@ def test_threads_after_fork(monkeypatch):
     import multiprocessing
 
     params, x, h0, dt, _, _ = make_case("conductance-ncp", B=5)
-    monkeypatch.setattr(kernels, "PARALLEL_MIN_WORK", 0)
-    monkeypatch.setattr(kernels, "_n_threads", lambda: 2)
+    monkeypatch.setattr(driver, "PARALLEL_MIN_WORK", 0)
+    monkeypatch.setattr(driver, "_n_threads", lambda: 2)
     want = ltc_ref.forward(params, x, backend="numba", h0=h0, dt=dt)[1]  # starts the pool
     context = multiprocessing.get_context("fork")
     queue = context.Queue()

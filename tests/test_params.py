@@ -25,7 +25,7 @@ def _syn(rng, dtype=np.float64, N=5, C=3, M=2):
 
 def test_keyword_construction_and_shapes(rng):
     p = _syn(rng)
-    q = SynapticParams(**{k: getattr(p, k) for k in p._ARRAY_FIELDS})
+    q = SynapticParams(**{k: getattr(p, k) for k in p.ARRAY_FIELDS})
     assert (q.n_units, q.n_inputs, q.n_outputs) == (5, 3, 2)
     assert q.dtype == np.float64
     pp = PaperParams(tau=np.ones(4), A=np.zeros(4), gamma=np.zeros((2, 4)),
@@ -58,7 +58,7 @@ def test_flatten_unflatten_roundtrip(rng, raw, dtype):
         assert vec.shape == (p.n_trainable,) and vec.dtype == dtype
         q = p.unflatten(vec, raw=raw)
         assert type(q) is type(p)
-        for name in p._ARRAY_FIELDS:
+        for name in p.ARRAY_FIELDS:
             np.testing.assert_allclose(
                 getattr(q, name), getattr(p, name), rtol=ROUNDTRIP_RTOL[dtype], err_msg=name
             )
@@ -66,7 +66,7 @@ def test_flatten_unflatten_roundtrip(rng, raw, dtype):
 
 def test_flatten_excludes_masks_and_unflatten_keeps_them(rng):
     p = ltc_ref.init_synaptic_params(ltc_ref.NCP(3, 2, 2, 2, 2, 1, 2).build(2), rng)
-    assert p.n_trainable == sum(getattr(p, f).size for f in p._ARRAY_FIELDS if "mask" not in f)
+    assert p.n_trainable == sum(getattr(p, f).size for f in p.ARRAY_FIELDS if "mask" not in f)
     q = p.unflatten(np.ones(p.n_trainable))
     np.testing.assert_array_equal(q.sparsity_mask, p.sparsity_mask)
 

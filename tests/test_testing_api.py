@@ -28,7 +28,7 @@ from ltc_ref.testing import (
     random_case,
     strategies,
 )
-from ltc_ref.testing.reference import CaseSpec, make_case, stable_dt_limit
+from ltc_ref.testing.cases import CaseSpec, make_case, stable_dt_limit
 
 from . import naive
 
@@ -231,7 +231,7 @@ def test_explicit_solver_cases_are_drawn_inside_the_stable_range():
         dt_range=(5.0, 10.0),
         seed=1,
     )
-    from ltc_ref.testing.reference import UnstableCaseError, case_from_spec
+    from ltc_ref.testing.cases import UnstableCaseError, case_from_spec
 
     with pytest.raises(UnstableCaseError):
         make_case(spec)  # Euler with h = 10/6 on this network explodes
@@ -314,7 +314,7 @@ def test_ncps_adapter_imports_and_converts_without_torch():
         "from ltc_ref.interop import ncps, authors, crosscheck\n"
         "p = ltc_ref.init_synaptic_params(ltc_ref.FullyConnected(3).build(2), "
         "np.random.default_rng(0))\n"
-        "sd = {k: getattr(p, k) for k in p._ARRAY_FIELDS}\n"
+        "sd = {k: getattr(p, k) for k in p.ARRAY_FIELDS}\n"
         "for k in p.POSITIVE_FIELDS: sd[k] = ncps.ncps_softplus_inverse(sd[k])\n"
         "q = ncps.params_from_state_dict(sd)\n"
         "assert np.allclose(q.w, p.w, rtol=1e-15, atol=0)\n"

@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 
 from ltc_ref import PaperParams, SynapticParams, conductance, paper, theory
 from ltc_ref.model import dynamics_of
+from ltc_ref.verify import theorems as verify_theorems
+from ltc_ref.verify.command import sections_of
 
 #: τ_sys from the model and the interval's ends are sums of the same non-negative terms, in
 #: possibly different orders: they agree to a few ulp (N + C ≤ 8 terms).
@@ -22,7 +24,7 @@ TAU_SYS_RTOL = 1e-13
 #: Continuous-time checks integrate with Dormand–Prince at these tolerances; the global error over
 #: the horizon (3 time units) stays below 10 × rtol per unit time (the solver's own check in
 #: ltc_ref.verify), so a state may appear outside the exact interval by at most ~3e-9 of its
-#: scale; we allow 1e-8 (theory.CONTINUOUS_ALLOWANCE).
+#: scale; we allow 1e-8 (verify_theorems.CONTINUOUS_ALLOWANCE).
 RTOL, ATOL = theory.VERIFY_RTOL, theory.VERIFY_ATOL
 T_END = 3.0
 #: Number of fused steps in a discrete run. Rounding may add one allowance per step to the
@@ -181,7 +183,7 @@ def test_theorem2_continuous_time(form, seed, log_scale, where, amplitude):
     Eq. 1 stays in [min(0, A_i, x_i(0)), max(0, A_i, x_i(0))] (conductance form: the hull of
     v_l,j, the reversal potentials of the synapses onto j and v_j(0)) for every bounded input;
     checked at every accepted Dormand–Prince step and at 200 dense-output points, to the
-    integrator's error (theory.CONTINUOUS_ALLOWANCE)."""
+    integrator's error (verify_theorems.CONTINUOUS_ALLOWANCE)."""
     params = network(form, seed, log_scale)
     rng = np.random.default_rng(seed + 2)
     x0 = initial_state(params, rng, where)
@@ -190,8 +192,8 @@ def test_theorem2_continuous_time(form, seed, log_scale, where, amplitude):
     s_exc, t_exc, _ = theory.continuous_worst_excess(
         params, x0, lambda t: amp * np.sin(omega * t + phase), T_END, rtol=RTOL, atol=ATOL
     )
-    assert s_exc <= theory.CONTINUOUS_ALLOWANCE
-    assert t_exc <= theory.CONTINUOUS_ALLOWANCE
+    assert s_exc <= verify_theorems.CONTINUOUS_ALLOWANCE
+    assert t_exc <= verify_theorems.CONTINUOUS_ALLOWANCE
 
 
 def test_theorem2_continuous_bound_is_tight():
@@ -552,7 +554,7 @@ def test_verify_sections_pass_and_are_quick():
     import time
 
     t0 = time.perf_counter()
-    for _, fn in theory.verify_sections():
+    for _, fn in sections_of(verify_theorems):
         for result in fn():
             assert result.passed, result
     assert time.perf_counter() - t0 < 20.0  # a few seconds on 2 shared cores

@@ -38,8 +38,8 @@ from ltc_ref.training import (
     softmax_cross_entropy,
 )
 from ltc_ref.training import model as model_module
-from ltc_ref.training.checks import autograd_loss
 from ltc_ref.training.plots import plot_history, plot_tau_sys, tau_sys_sequence
+from ltc_ref.verify.training import autograd_loss
 
 from . import synthetic_data
 
@@ -576,9 +576,10 @@ def test_config_validation():
 
 
 def test_verify_section_passes():
-    from ltc_ref.training.checks import verify_sections
+    from ltc_ref.verify import training as verify_training
+    from ltc_ref.verify.command import sections_of
 
-    [(title, fn)] = verify_sections()
+    [(title, fn)] = sections_of(verify_training)
     results = fn()
     assert title == "training" and len(results) == 4
     assert all(r.passed for r in results), results

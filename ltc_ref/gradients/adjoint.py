@@ -34,8 +34,8 @@ import numpy as np
 from .. import _validation as v
 from ..forward import validate_call
 from ..model import dynamics_of
+from ..model.cotangents import add_cotangents
 from ..solvers import DormandPrince, dopri5
-from ..solvers._base import add_cotangents
 from .bptt import _container
 
 METHODS = ("rk4", "dopri5")
@@ -63,7 +63,7 @@ class _Packer:
     into one flat vector for the integrator, and back."""
 
     def __init__(self, params, B, N, drive_is_pair):
-        self.fields = list(params._ARRAY_FIELDS)
+        self.fields = list(params.ARRAY_FIELDS)
         self.shapes = [getattr(params, k).shape for k in self.fields]
         self.sizes = [int(np.prod(s)) for s in self.shapes]
         self.B, self.N, self.pair = B, N, drive_is_pair

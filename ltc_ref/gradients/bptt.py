@@ -23,10 +23,11 @@ from __future__ import annotations
 import autograd
 import numpy as np
 
-from ..forward import _forward, check_backend, check_finite_result, validate_call
+from ..forward import check_backend, check_finite_result, forward_traceable, validate_call
 from ..model import dynamics_of
+from ..model.cotangents import add_cotangents
 from ..model.params import PaperParams
-from ..solvers._base import FixedStepSolver, add_cotangents
+from ..solvers import FIXED_STEP_SOLVERS, FixedStepSolver
 
 
 def vjp(
@@ -78,7 +79,7 @@ def vjp(
     call = validate_call(params, x, h0, dt, unfolds, solver, epsilon)
     if not isinstance(call.solver, FixedStepSolver):
         raise ValueError(
-            f"solver: vjp differentiates the fixed-step solvers ('fused', 'euler', 'rk4'), got "
+            f"solver: vjp differentiates the fixed-step solvers {FIXED_STEP_SOLVERS}, got "
             f"{call.solver.name!r}; for the adaptive solver use ltc_ref.gradients.adjoint"
         )
     g_y, g_h = call.output_cotangents(params, g_y, g_h)
@@ -88,14 +89,14 @@ def vjp(
 
         g_params, g_x, g_h0, g_dt = kernel_vjp(params, call, g_y, g_h)
     else:
-        _, states = _forward(
+        _, states = forward_traceable(
             params, call.x, call.h0, call.dt, call.unfolds, call.solver, call.epsilon
         )
         check_finite_result("the states h", states, params=params, call=call)
         g_params, g_x, g_h0, g_dt = _backward(params, call, states, g_y, g_h)
 
     check_finite_result("g_x", g_x, params=params, call=call, reverse=True)
-    fields = {f"g_{f}": getattr(g_params, f) for f in params._ARRAY_FIELDS}
+    fields = {f"g_{f}": getattr(g_params, f) for f in params.ARRAY_FIELDS}
     for name, value in {"g_h0": g_h0, "g_dt": g_dt, **fields}.items():
         check_finite_result(name, value, params=params, call=call)
     return (g_params, *call.input_cotangents(g_x, g_h0, g_dt))
@@ -132,12 +133,12 @@ def _container(params, g_params: dict):
     """The parameter cotangents as a container of ``params``'s type (unvalidated); fields that
     received no cotangent (e.g. masks of the paper form — it has none) are zeros."""
     fields = {}
-    for name in params._ARRAY_FIELDS:
+    for name in params.ARRAY_FIELDS:
         ref = getattr(params, name)
         fields[name] = np.asarray(g_params.get(name, np.zeros_like(ref)), dtype=ref.dtype)
     if isinstance(params, PaperParams):
         fields["activation"] = params.activation
-    return type(params)._unchecked(**fields)
+    return type(params).unvalidated(**fields)
 
 
 def grad_to_flat(params, g_params, *, raw: bool = False) -> np.ndarray:

@@ -10,7 +10,7 @@ Two ways of running ncps are checked on every case, both in float64 (``.double()
   ``(B, 1)`` (``implicit_param_constraints=False``, its default, on golden cases): the correct
   way to pass per-sample elapsed times to ncps.
 
-Compared quantities (see `ltc_ref.testing.reference`): the outputs ``y``, the states (``h`` for
+Compared quantities (see `ltc_ref.testing.cases`): the outputs ``y``, the states (``h`` for
 the cell, the final state ``h_last`` for the wrapper), and the gradients of
 $\ell = \sum y \odot \bar y + \sum h_T \odot \bar h_T$ by torch autograd with respect to every
 ncps parameter, the inputs, ``h0`` and the elapsed times. ncps's gradients of its raw parameters
@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..testing.reference import Case, CaseResult, case_from_spec, compare_to_reference
+from ..testing.cases import Case, build_wiring, case_from_spec
+from ..testing.compare import CaseResult, compare_to_reference
 from . import ncps as nx
 
 #: Hypothesis examples of the full command (the CI test runs fewer).
@@ -394,7 +395,7 @@ def check_wiring(recipe: dict, n_inputs: int) -> bool:
 
     Arguments:
         recipe: ``{"class": ..., "args": {...}}`` (see
-            `ltc_ref.testing.reference.build_wiring`).
+            `ltc_ref.testing.cases.build_wiring`).
         n_inputs: C.
 
     Returns:
@@ -402,7 +403,6 @@ def check_wiring(recipe: dict, n_inputs: int) -> bool:
     """
     import torch
 
-    from ..testing.reference import build_wiring
     from ..wirings import NCP, AutoNCP, FullyConnected, Random
 
     classes = {"FullyConnected": FullyConnected, "Random": Random, "NCP": NCP, "AutoNCP": AutoNCP}

@@ -39,7 +39,7 @@ TORCH_SOFTPLUS_THRESHOLD = 20.0
 #: The fields ncps passes through its positivity map.
 POSITIVE_FIELDS = SynapticParams.POSITIVE_FIELDS
 #: ncps's parameter (and state dict) order; the maps' entries are present per mapping mode.
-STATE_DICT_ORDER = SynapticParams._ARRAY_FIELDS
+STATE_DICT_ORDER = SynapticParams.ARRAY_FIELDS
 #: The prefix of an ``ncps.torch.LTC`` module's cell parameters.
 LTC_PREFIX = "rnn_cell."
 MAPPINGS = ("affine", "linear", None)

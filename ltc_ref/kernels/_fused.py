@@ -292,7 +292,7 @@ def synapse_cotangents(pres, sigs, mu, erev, g_nums, g_dens, Q, U, P, S, rows):
 
 
 @kernel
-def conductance_vjp(p, x, h0, h, L, eps, states, g_states, g_x, g_h0, g_h, acc):
+def conductance_vjp(p, x, h0, h, L, eps, states, g_states, g_x, g_h0, g_step, acc):
     r"""Backpropagation through time for a batch, one sample after the other.
 
     Arguments:
@@ -307,7 +307,8 @@ def conductance_vjp(p, x, h0, h, L, eps, states, g_states, g_x, g_h0, g_h, acc):
             ``g_h``).
         g_x: ``(B, T, C)`` output, cotangent of ``x``.
         g_h0: ``(B, N)`` output, cotangent of ``h0``.
-        g_h: ``(B, T)`` output, cotangent of the sub-step length, summed over the L sub-steps.
+        g_step: ``(B, T)`` output, cotangent of the sub-step length ``h``, summed over the L
+            sub-steps.
         acc: `ConductanceCotangents` of this batch, added to.
     """
     B, T, C = x.shape
@@ -342,7 +343,7 @@ def conductance_vjp(p, x, h0, h, L, eps, states, g_states, g_x, g_h0, g_h, acc):
             # Reverse through the sub-steps; the held sensory sums collect cotangents from each.
             g_s_sum[:] = 0
             g_sE_sum[:] = 0
-            g_h_t = dtype.type(0)
+            g_step_t = dtype.type(0)
             for l in range(L - 1, -1, -1):
                 v, v_new = vs[l], vs[l + 1]
                 for j in range(N):
@@ -351,7 +352,7 @@ def conductance_vjp(p, x, h0, h, L, eps, states, g_states, g_x, g_h0, g_h, acc):
                     gd = -gn * v_new[j]
                     g_c = gn * v[j] + gd
                     acc.cm[j] += g_c / h_t
-                    g_h_t -= g_c * p.cm[j] / (h_t * h_t)
+                    g_step_t -= g_c * p.cm[j] / (h_t * h_t)
                     acc.gleak[j] += gn * p.vleak[j] + gd
                     acc.vleak[j] += gn * p.gleak[j]
                     g_sE_sum[0, j] += gn
@@ -375,7 +376,7 @@ def conductance_vjp(p, x, h0, h, L, eps, states, g_states, g_x, g_h0, g_h, acc):
                 g_x[b, t, i] = g_x_tilde[i] * p.input_w[i]
                 acc.input_w[i] += g_x_tilde[i] * x[b, t, i]
                 acc.input_b[i] += g_x_tilde[i]
-            g_h[b, t] = g_h_t
+            g_step[b, t] = g_step_t
         g_h0[b] = g
 
 
@@ -467,7 +468,7 @@ def activation_derivative(code, z, a, one):
 
 
 @kernel
-def paper_vjp(p, x, h0, h, L, eps, states, g_states, g_x, g_h0, g_h, acc):
+def paper_vjp(p, x, h0, h, L, eps, states, g_states, g_x, g_h0, g_step, acc):
     r"""Backpropagation through time for a batch in the paper's form (arguments as
     `conductance_vjp`, with `PaperArrays` and `PaperCotangents`). Per sub-step, with
     $\bar n = \bar x'/d$ and $\bar d = -\bar n x'$:
@@ -495,7 +496,7 @@ def paper_vjp(p, x, h0, h, L, eps, states, g_states, g_x, g_h0, g_h, acc):
                 paper_substep(p, xs[l], h_t, eps, drive, xs[l + 1], pres[l], fs[l], dens[l])
 
             g_drive[:] = 0
-            g_h_t = dtype.type(0)
+            g_step_t = dtype.type(0)
             for l in range(L - 1, -1, -1):
                 x_l, x_new, pre, f = xs[l], xs[l + 1], pres[l], fs[l]
                 for j in range(N):
@@ -503,7 +504,7 @@ def paper_vjp(p, x, h0, h, L, eps, states, g_states, g_x, g_h0, g_h, acc):
                     gd = -gn * x_new[j]
                     acc.A[j] += gn * h_t * f[j]
                     acc.tau_h[j] += gd * h_t
-                    g_h_t += gn * f[j] * p.A[j] + gd * (p.inv_tau[j] + f[j])
+                    g_step_t += gn * f[j] * p.A[j] + gd * (p.inv_tau[j] + f[j])
                     g_f = h_t * (gn * p.A[j] + gd)
                     g_z[j] = g_f * activation_derivative(p.activation, pre[j], f[j], one)
                     g_drive[j] += g_z[j]
@@ -529,5 +530,5 @@ def paper_vjp(p, x, h0, h, L, eps, states, g_states, g_x, g_h0, g_h, acc):
                 g_d, gamma_j = g_drive[j], p.gamma_T[j]
                 for i in range(C):
                     g_x[b, t, i] += gamma_j[i] * g_d
-            g_h[b, t] = g_h_t
+            g_step[b, t] = g_step_t
         g_h0[b] = g

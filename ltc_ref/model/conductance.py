@@ -44,7 +44,8 @@ from __future__ import annotations
 
 import autograd.numpy as np
 
-from .paper import reduce_to, sigmoid, sum_batch
+from .cotangents import reduce_to, sum_batch
+from .paper import sigmoid
 
 
 def synapse_conductances(pre, sigma, mu, w, mask):

@@ -43,6 +43,8 @@ from __future__ import annotations
 
 import autograd.numpy as np
 
+from .cotangents import reduce_to, sum_batch, sum_outer
+
 # --------------------------------------------------------------------------------------------
 # Activations
 # --------------------------------------------------------------------------------------------
@@ -92,35 +94,6 @@ def activation_derivative(name, z, a):
     if name == "hard_tanh":
         return ((z > -1.0) & (z < 1.0)).astype(a.dtype)
     raise ValueError(f"activation: expected one of {sorted(ACTIVATION_FUNCTIONS)}, got {name!r}")
-
-
-# --------------------------------------------------------------------------------------------
-# Helpers of the VJPs: cotangents of parameters are summed over the leading (batch) axes
-# --------------------------------------------------------------------------------------------
-
-
-def sum_batch(g, ndim=1):
-    """Sum ``g`` over all but its last ``ndim`` axes (the cotangent of a broadcast parameter)."""
-    return np.sum(g, axis=tuple(range(np.ndim(g) - ndim))) if np.ndim(g) > ndim else g
-
-
-def sum_outer(a, b):
-    r"""$\sum_{batch} a^T b$: the cotangent of a matrix ``W`` in ``a @ W``, ``(i, j)``."""
-    rows = int(np.prod(np.shape(a)[:-1]))  # explicit: a reshape to -1 fails when C = 0
-    return np.reshape(a, (rows, np.shape(a)[-1])).T @ np.reshape(b, (rows, np.shape(b)[-1]))
-
-
-def reduce_to(g, like):
-    """Sum ``g`` down to the shape of ``like`` (a scalar or an array that was broadcast)."""
-    shape = np.shape(like)
-    if shape == np.shape(g):
-        return g
-    if shape == ():
-        return np.sum(g)
-    lead = np.ndim(g) - len(shape)
-    g = np.sum(g, axis=tuple(range(lead))) if lead > 0 else g
-    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
-    return np.sum(g, axis=axes, keepdims=True) if axes else g
 
 
 # --------------------------------------------------------------------------------------------

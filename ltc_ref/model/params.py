@@ -82,13 +82,13 @@ def softplus_inverse(x):
 class _Params:
     """Behaviour shared by the two parameter containers (flatten, replace, dtype, validation).
 
-    A subclass is a frozen dataclass whose array fields are listed in ``_ARRAY_FIELDS``; it
+    A subclass is a frozen dataclass whose array fields are listed in ``ARRAY_FIELDS``; it
     declares which are positive (``POSITIVE_FIELDS``), 0/1 masks (``MASK_FIELDS``) and
     trainable (``TRAINABLE_FIELDS``, the ones `flatten` packs), and implements
     ``_expected_shapes``.
     """
 
-    _ARRAY_FIELDS: ClassVar[tuple[str, ...]] = ()
+    ARRAY_FIELDS: ClassVar[tuple[str, ...]] = ()
     POSITIVE_FIELDS: ClassVar[tuple[str, ...]] = ()
     MASK_FIELDS: ClassVar[tuple[str, ...]] = ()
     TRAINABLE_FIELDS: ClassVar[tuple[str, ...]] = ()
@@ -102,7 +102,7 @@ class _Params:
         cls = type(self).__name__
         arrays = {}
         dtype = None
-        for name in self._ARRAY_FIELDS:
+        for name in self.ARRAY_FIELDS:
             value = getattr(self, name)
             arr = v.as_array(f"{cls}.{name}", value)
             if dtype is None:
@@ -110,7 +110,7 @@ class _Params:
             elif arr.dtype != dtype:
                 raise TypeError(
                     f"{cls}.{name}: expected dtype {dtype} (the dtype of "
-                    f"{cls}.{self._ARRAY_FIELDS[0]}), got {arr.dtype}; all fields must share one "
+                    f"{cls}.{self.ARRAY_FIELDS[0]}), got {arr.dtype}; all fields must share one "
                     f"dtype, float32 or float64"
                 )
             arrays[name] = arr
@@ -129,13 +129,13 @@ class _Params:
             v.check_binary(f"{cls}.{name}", getattr(self, name))
         # Immutability: private read-only copies, so that mutating the caller's array later
         # cannot change this container.
-        for name in self._ARRAY_FIELDS:
+        for name in self.ARRAY_FIELDS:
             arr = np.array(getattr(self, name), copy=True)
             arr.flags.writeable = False
             object.__setattr__(self, name, arr)
 
     @classmethod
-    def _unchecked(cls, **fields):
+    def unvalidated(cls, **fields):
         """Build a container without validation or copies.
 
         Used on the traced path (autograd boxes are not ndarrays) and by internal code that
@@ -154,7 +154,7 @@ class _Params:
     @property
     def dtype(self) -> np.dtype:
         """The dtype shared by every array field (float32 or float64)."""
-        return getattr(self, self._ARRAY_FIELDS[0]).dtype
+        return getattr(self, self.ARRAY_FIELDS[0]).dtype
 
     def replace(self, **changes):
         """Return a new, validated container with some fields replaced."""
@@ -163,7 +163,7 @@ class _Params:
     def astype(self, dtype):
         """Return a copy with every array field cast to ``dtype`` (float32 or float64)."""
         dtype = v.check_dtype("dtype", dtype)
-        changes = {name: getattr(self, name).astype(dtype) for name in self._ARRAY_FIELDS}
+        changes = {name: getattr(self, name).astype(dtype) for name in self.ARRAY_FIELDS}
         return self.replace(**changes)
 
     # ---- flatten / unflatten -------------------------------------------------------------------
@@ -207,10 +207,10 @@ class _Params:
         vector = v.as_array("vector", vector, dtype=self.dtype, shape=(self.n_trainable,))
         return type(self)(**self._unflatten_fields(vector, raw=raw))
 
-    def _unflatten_unchecked(self, vector, *, raw: bool = False):
+    def unflatten_unvalidated(self, vector, *, raw: bool = False):
         """`unflatten` without validation: traceable by autograd (``vector`` may be a
         box). For gradient checks and training code that validated ``self`` already."""
-        return self._unchecked(**self._unflatten_fields(vector, raw=raw))
+        return self.unvalidated(**self._unflatten_fields(vector, raw=raw))
 
     def _unflatten_fields(self, vector, *, raw: bool) -> dict:
         fields = self._fields_dict()
@@ -259,7 +259,7 @@ class PaperParams(_Params):
     mu: np.ndarray
     activation: str = "sigmoid"
 
-    _ARRAY_FIELDS: ClassVar = ("tau", "A", "gamma", "gamma_r", "mu")
+    ARRAY_FIELDS: ClassVar = ("tau", "A", "gamma", "gamma_r", "mu")
     POSITIVE_FIELDS: ClassVar = ("tau",)
     TRAINABLE_FIELDS: ClassVar = ("tau", "A", "gamma", "gamma_r", "mu")
 
@@ -348,7 +348,7 @@ class SynapticParams(_Params):
     output_w: np.ndarray
     output_b: np.ndarray
 
-    _ARRAY_FIELDS: ClassVar = (
+    ARRAY_FIELDS: ClassVar = (
         "gleak", "vleak", "cm", "sigma", "mu", "w", "erev",
         "sensory_sigma", "sensory_mu", "sensory_w", "sensory_erev",
         "sparsity_mask", "sensory_sparsity_mask",
@@ -356,7 +356,7 @@ class SynapticParams(_Params):
     )  # fmt: skip
     POSITIVE_FIELDS: ClassVar = ("gleak", "cm", "w", "sensory_w")
     MASK_FIELDS: ClassVar = ("sparsity_mask", "sensory_sparsity_mask")
-    TRAINABLE_FIELDS: ClassVar = tuple(f for f in _ARRAY_FIELDS if not f.endswith("sparsity_mask"))
+    TRAINABLE_FIELDS: ClassVar = tuple(f for f in ARRAY_FIELDS if not f.endswith("sparsity_mask"))
 
     def __post_init__(self):
         object.__setattr__(self, "gleak", v.as_array("SynapticParams.gleak", self.gleak, ndim=1))

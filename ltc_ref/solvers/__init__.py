@@ -17,10 +17,17 @@ from .euler import Euler
 from .fused import Fused
 from .rk4 import RK4
 
-#: Solver names accepted by ``ltc_ref.forward``, with the instance each name stands for.
+#: The registry: solver names accepted by ``ltc_ref.forward``, with the instance each name stands
+#: for. Every list of solvers in the package (the checks of ``ltc-ref verify``, the test cases, the
+#: hypothesis strategies) derives from it: adding a solver is writing its module and adding it
+#: here.
 SOLVERS = {s.name: s for s in (Fused(), Euler(), RK4(), DormandPrince())}
+#: The fixed-step solvers (``unfolds`` sub-steps; differentiated by ``ltc_ref.vjp``), in registry
+#: order.
+FIXED_STEP_SOLVERS = tuple(n for n, s in SOLVERS.items() if isinstance(s, FixedStepSolver))
 
 __all__ = [
+    "FIXED_STEP_SOLVERS",
     "RK4",
     "SOLVERS",
     "DopriSolution",

@@ -10,15 +10,21 @@ from __future__ import annotations
 import abc
 from typing import ClassVar
 
+from ..model.cotangents import add_cotangents, add_drive_cotangents
+
 
 class Solver(abc.ABC):
     """Advance an LTC state over one input step.
 
     Subclasses set ``name`` (the string accepted by ``ltc_ref.forward(..., solver=name)``) and
-    implement `advance`.
+    ``order`` (the method's order of accuracy, which ``ltc-ref verify`` and the tests fit against
+    the exact solution), and implement `advance`. Registering an instance in
+    `ltc_ref.solvers.SOLVERS` is all it takes for every check to include it.
     """
 
     name: ClassVar[str]
+    #: Order of accuracy p: the global error after a fixed time is O(h^p) in the step h.
+    order: ClassVar[int]
     #: Whether the solver uses ``epsilon`` (only the fused step has a denominator to guard).
     uses_epsilon: ClassVar[bool] = False
 
@@ -40,13 +46,6 @@ class Solver(abc.ABC):
         """
 
 
-def add_cotangents(total: dict, part: dict) -> dict:
-    """Accumulate parameter cotangents ``part`` into ``total`` (dicts ``{field: array}``)."""
-    for name, g in part.items():
-        total[name] = total[name] + g if name in total else g
-    return total
-
-
 class FixedStepSolver(Solver):
     """A solver that takes L equal sub-steps of length Δt/L (the paper's "unfolds")."""
 
@@ -56,8 +55,8 @@ class FixedStepSolver(Solver):
 
     @abc.abstractmethod
     def step_vjp(self, dynamics, params, x, drive, h, epsilon, g):
-        """VJP of `step`: ``(g_params, g_x, g_drive, g_h)`` for the cotangent ``g`` of its
-        output; ``g_h`` has the shape of ``h``."""
+        """VJP of `step`: ``(g_params, g_x, g_drive, g_step)`` for the cotangent ``g`` of its
+        output; ``g_step``, the cotangent of the sub-step length ``h``, has the shape of ``h``."""
 
     def advance(self, dynamics, params, x, drive, dt, unfolds, epsilon):
         h = dt / unfolds
@@ -69,7 +68,8 @@ class FixedStepSolver(Solver):
         r"""VJP of `advance` by recomputation: the L sub-step states of this one input step are
         recomputed from ``x`` (memory O(L·B·N) for this step only), then the sub-steps are
         differentiated in reverse. The drive is shared by the sub-steps, so its cotangents add
-        up; $h = \Delta t / L$ gives $\overline{\Delta t} = \sum_k \bar h_k / L$.
+        up; the sub-step length $h = \Delta t / L$ gives
+        $\overline{\Delta t} = \sum_k \bar h_k / L$ (``g_step`` summed over the sub-steps).
 
         Returns:
             ``(g_params, g_x, g_drive, g_dt)``.
@@ -78,17 +78,10 @@ class FixedStepSolver(Solver):
         states = [x]
         for _ in range(unfolds - 1):
             states.append(self.step(dynamics, params, states[-1], drive, h, epsilon))
-        g_params, g_drive, g_h = {}, None, 0.0
+        g_params, g_drive, g_step = {}, None, 0.0
         for x_k in reversed(states):
-            gp, g, gd, gh = self.step_vjp(dynamics, params, x_k, drive, h, epsilon, g)
+            gp, g, gd, g_step_k = self.step_vjp(dynamics, params, x_k, drive, h, epsilon, g)
             add_cotangents(g_params, gp)
-            g_drive = gd if g_drive is None else _add_drive(g_drive, gd)
-            g_h = g_h + gh
-        return g_params, g, g_drive, g_h / unfolds
-
-
-def _add_drive(a, b):
-    """Add two drive cotangents (an array in the paper's form, a pair in the conductance form)."""
-    if isinstance(a, tuple):
-        return tuple(x + y for x, y in zip(a, b, strict=True))
-    return a + b
+            g_drive = gd if g_drive is None else add_drive_cotangents(g_drive, gd)
+            g_step = g_step + g_step_k
+        return g_params, g, g_drive, g_step / unfolds

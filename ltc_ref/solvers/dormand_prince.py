@@ -242,6 +242,7 @@ class DormandPrince(Solver):
     max_steps: int = 100_000
 
     name = "dopri5"
+    order = 5  # the propagated solution; the embedded error estimate is of order 4
 
     def advance(self, dynamics, params, x, drive, dt, unfolds, epsilon):
         def fun(s, state):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model.paper import reduce_to
+from ..model.cotangents import reduce_to
 from ._base import FixedStepSolver
 
 
@@ -11,6 +11,7 @@ class Euler(FixedStepSolver):
     stability or boundedness guarantee (it leaves Theorem 2's bounds for large h)."""
 
     name = "euler"
+    order = 1
 
     def step(self, dynamics, params, x, drive, h, epsilon):
         return x + h * dynamics.rhs(params, x, drive)
@@ -19,5 +20,5 @@ class Euler(FixedStepSolver):
         r"""$\bar x = \bar x' + h\,J^T \bar x'$, parameters and drive through
         $h\,\bar x'$, and $\bar h = \sum_j \bar x' \dot x$."""
         g_params, g_x, g_drive = dynamics.rhs_vjp(params, x, drive, h * g)
-        g_h = reduce_to(g * dynamics.rhs(params, x, drive), h)
-        return g_params, g + g_x, g_drive, g_h
+        g_step = reduce_to(g * dynamics.rhs(params, x, drive), h)
+        return g_params, g + g_x, g_drive, g_step

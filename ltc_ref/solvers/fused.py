@@ -18,6 +18,7 @@ class Fused(FixedStepSolver):
     """
 
     name = "fused"
+    order = 1
     uses_epsilon = True
 
     def step(self, dynamics, params, x, drive, h, epsilon):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..model.paper import reduce_to
-from ._base import FixedStepSolver, _add_drive, add_cotangents
+from ..model.cotangents import add_cotangents, add_drive_cotangents, reduce_to
+from ._base import FixedStepSolver
 
 
 class RK4(FixedStepSolver):
@@ -18,6 +18,7 @@ class RK4(FixedStepSolver):
     """
 
     name = "rk4"
+    order = 4
 
     def step(self, dynamics, params, x, drive, h, epsilon):
         k1 = dynamics.rhs(params, x, drive)
@@ -42,7 +43,7 @@ class RK4(FixedStepSolver):
         k3 = F(params, y3, drive)
         y4 = x + h * k3
         g_k = [g * (h / 6.0), g * (h / 3.0), g * (h / 3.0), g * (h / 6.0)]
-        g_h = g * (k1 + 2.0 * k2 + 2.0 * k3 + (F(params, y4, drive))) / 6.0
+        g_step = g * (k1 + 2.0 * k2 + 2.0 * k3 + (F(params, y4, drive))) / 6.0
         g_x = g
         g_params, g_drive = {}, None
         # stage 4: y4 = x + h k3
@@ -50,25 +51,25 @@ class RK4(FixedStepSolver):
         g_params, g_drive = _acc(g_params, g_drive, gp, gd)
         g_x = g_x + g_y4
         g_k[2] = g_k[2] + h * g_y4
-        g_h = g_h + g_y4 * k3
+        g_step = g_step + g_y4 * k3
         # stage 3: y3 = x + h/2 k2
         gp, g_y3, gd = dynamics.rhs_vjp(params, y3, drive, g_k[2])
         g_params, g_drive = _acc(g_params, g_drive, gp, gd)
         g_x = g_x + g_y3
         g_k[1] = g_k[1] + 0.5 * h * g_y3
-        g_h = g_h + 0.5 * g_y3 * k2
+        g_step = g_step + 0.5 * g_y3 * k2
         # stage 2: y2 = x + h/2 k1
         gp, g_y2, gd = dynamics.rhs_vjp(params, y2, drive, g_k[1])
         g_params, g_drive = _acc(g_params, g_drive, gp, gd)
         g_x = g_x + g_y2
         g_k[0] = g_k[0] + 0.5 * h * g_y2
-        g_h = g_h + 0.5 * g_y2 * k1
+        g_step = g_step + 0.5 * g_y2 * k1
         # stage 1: k1 = F(x)
         gp, g_x1, gd = dynamics.rhs_vjp(params, x, drive, g_k[0])
         g_params, g_drive = _acc(g_params, g_drive, gp, gd)
-        return g_params, g_x + g_x1, g_drive, reduce_to(g_h, h)
+        return g_params, g_x + g_x1, g_drive, reduce_to(g_step, h)
 
 
 def _acc(g_params, g_drive, gp, gd):
     add_cotangents(g_params, gp)
-    return g_params, gd if g_drive is None else _add_drive(g_drive, gd)
+    return g_params, gd if g_drive is None else add_drive_cotangents(g_drive, gd)

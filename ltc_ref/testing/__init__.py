@@ -1,6 +1,6 @@
 """Tools for checking an LTC implementation — this one or yours — against the reference.
 
-Golden vectors and comparisons (`ltc_ref.testing.golden`, `ltc_ref.testing.reference`):
+Golden vectors and comparisons (`ltc_ref.testing.golden`, `ltc_ref.testing.cases`):
 
 * `golden_cases`, `load_golden`, `golden_names`, `golden_manifest` — the stored float64 cases
   (inputs, parameters, outputs, states and a VJP), with their tolerances.
@@ -20,6 +20,17 @@ Gradient checking (`ltc_ref.testing.gradcheck`):
 
 from __future__ import annotations
 
+from .cases import Case, CaseSpec, random_case
+from .compare import (
+    CaseResult,
+    QuantityError,
+    Report,
+    assert_matches_reference,
+    assert_vjp_matches_reference,
+    check_forward_against_reference,
+    check_vjp_against_reference,
+    compare_to_reference,
+)
 from .golden import golden_cases, golden_manifest, golden_names, load_golden
 from .gradcheck import (
     FD_RTOL,
@@ -31,19 +42,7 @@ from .gradcheck import (
     flatten_all,
     unflatten_all,
 )
-from .reference import (
-    Case,
-    CaseResult,
-    CaseSpec,
-    QuantityError,
-    Report,
-    assert_matches_reference,
-    assert_vjp_matches_reference,
-    check_forward_against_reference,
-    check_vjp_against_reference,
-    compare_to_reference,
-    random_case,
-)
+from .measure import relative_error
 
 __all__ = [
     "FD_RTOL",
@@ -68,5 +67,6 @@ __all__ = [
     "golden_names",
     "load_golden",
     "random_case",
+    "relative_error",
     "unflatten_all",
 ]

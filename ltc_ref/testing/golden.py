@@ -30,7 +30,7 @@ run time (AVX2, AVX-512, ...), whose last bits differ. The manifest records the 
 generated the files (`platform_fingerprint`: Python, NumPy and its SIMD dispatch, the BLAS and its
 core type). ``--check`` compares bytes where the current platform is that one, and elsewhere
 compares every array within `REGENERATION_ULPS` units in the last place, scaled by the case's
-measured sensitivity $\kappa$ (`ltc_ref.testing.reference.measure_sensitivity`), and the
+measured sensitivity $\kappa$ (`ltc_ref.testing.cases.measure_sensitivity`), and the
 re-measured tolerances within `REMEASURE_FACTOR`.
 """
 
@@ -50,14 +50,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .reference import (
-    FLOAT64_UNIT,
-    ILL_CONDITIONED_RTOL,
-    Case,
-    CaseSpec,
-    _rel_error,
-    make_case,
-)
+from ..model.params import PaperParams, SynapticParams
+from .cases import FLOAT64_UNIT, ILL_CONDITIONED_RTOL, Case, CaseSpec, make_case
+from .measure import relative_error
 
 #: Version of the file format; bump it when the layout of a case file or the manifest changes.
 #: 2: the manifest records the generating ``platform`` and each case's ``sensitivity``.
@@ -238,7 +233,7 @@ def case_arrays(case: Case) -> dict[str, np.ndarray]:
         dict entry name (without ``.npy``) → float64 C-ordered array.
     """
     p, e = case.params, case.expected
-    arrays = {f"params/{name}": getattr(p, name) for name in p._ARRAY_FIELDS}
+    arrays = {f"params/{name}": getattr(p, name) for name in p.ARRAY_FIELDS}
     arrays.update(
         {
             "inputs/x": case.x,
@@ -250,7 +245,7 @@ def case_arrays(case: Case) -> dict[str, np.ndarray]:
             "outputs/h": e["h"],
         }
     )
-    arrays.update({f"grads/params/{name}": e[f"g_{name}"] for name in p._ARRAY_FIELDS})
+    arrays.update({f"grads/params/{name}": e[f"g_{name}"] for name in p.ARRAY_FIELDS})
     arrays.update({"grads/x": e["g_x"], "grads/h0": e["g_h0"], "grads/dt": e["g_dt"]})
     # np.array, not np.ascontiguousarray: the latter turns a scalar dt into shape (1,).
     return {k: np.array(a, dtype=np.float64, order="C") for k, a in arrays.items()}
@@ -498,7 +493,7 @@ def _array_problems(a: Path, b: Path, sensitivity: dict, exact: bool) -> list[st
                 diff = np.max(np.abs(x - y))
                 problems.append(f"{name}: {key} differs (max abs difference {diff:.3g})")
             elif not exact:
-                rel, rtol = _rel_error(x, y), regeneration_rtol(key, sensitivity)
+                rel, rtol = relative_error(x, y), regeneration_rtol(key, sensitivity)
                 if not rel <= rtol:
                     problems.append(
                         f"{name}: {key} differs by {rel:.3g} relative, more than rounding on "
@@ -611,8 +606,6 @@ def load_golden(name: str, directory=GOLDEN_DIR) -> Case:
     Returns:
         `Case` with ``expected`` and ``tolerances`` from the file and the manifest.
     """
-    from ..model.params import PaperParams, SynapticParams
-
     entries = {c["name"]: c for c in golden_manifest(directory)["cases"]}
     if name not in entries:
         raise ValueError(f"name: no golden case {name!r}; known: {sorted(entries)}")
@@ -715,45 +708,7 @@ def _as_tuple(x):
     return (x,) if isinstance(x, str) else tuple(x)
 
 
-# ---- self-check and command line --------------------------------------------------------------
-
-
-def verify_sections():
-    """``ltc-ref verify`` section: the current reference reproduces the stored golden outputs
-    and gradients within each case's float64 tolerance.
-
-    Returns:
-        ``[(title, check)]`` with ``check() -> list[CheckResult]``.
-    """
-    from ..verify import CheckResult
-    from .reference import _case_reference, compare_to_reference
-
-    def check():
-        worst, failing = 0.0, []
-        cases = golden_cases()
-        for case in cases:
-            result = compare_to_reference(case, _case_reference(case), candidate="ltc_ref")
-            for e in result.errors:
-                worst = max(worst, e.ratio)
-            if not result.passed:
-                failing.append(case.name)
-        return [
-            CheckResult(
-                "golden vectors reproduced",
-                not failing,
-                f"{len(cases) - len(failing)}/{len(cases)}",
-                "all within tolerance",
-                f"worst error / tolerance = {worst:.1e}"
-                + (f"; failing: {', '.join(failing[:3])}" if failing else "")
-                + (
-                    "; the platform that generated the files"
-                    if golden_manifest()["platform"] == platform_fingerprint()
-                    else "; another platform than the generating one (rounding differs)"
-                ),
-            )
-        ]
-
-    return [("golden vectors", check)]
+# ---- command line ---------------------------------------------------------------------------
 
 
 def main(argv=None) -> int:

@@ -96,22 +96,22 @@ def check_vjp(fun, x, vjp_fun, *, directions=3, step=FD_STEP, rtol=FD_RTOL, rng=
 
 
 def flatten_all(params) -> np.ndarray:
-    """Every array field of a parameter container (masks included), in ``_ARRAY_FIELDS`` order,
+    """Every array field of a parameter container (masks included), in ``ARRAY_FIELDS`` order,
     as one vector: the space in which `vjp`'s ``g_params`` lives."""
-    return np.concatenate([np.ravel(getattr(params, k)) for k in params._ARRAY_FIELDS])
+    return np.concatenate([np.ravel(getattr(params, k)) for k in params.ARRAY_FIELDS])
 
 
 def unflatten_all(params, vector):
     """Inverse of `flatten_all`, without validation (traceable by autograd; entries may be
     negative or non-binary, as in a perturbed point or a cotangent)."""
     fields, start = {}, 0
-    for name in params._ARRAY_FIELDS:
+    for name in params.ARRAY_FIELDS:
         ref = getattr(params, name)
         fields[name] = anp.reshape(vector[start : start + ref.size], ref.shape)
         start += ref.size
     if hasattr(params, "activation"):
         fields["activation"] = params.activation
-    return type(params)._unchecked(**fields)
+    return type(params).unvalidated(**fields)
 
 
 def autograd_vjp(
@@ -122,14 +122,14 @@ def autograd_vjp(
     Same arguments and return values as `ltc_ref.vjp` (batched calls; ``dt`` a ``(B, T)`` array
     is returned as ``(B, T)``, a scalar as a float, ``(T,)`` as ``(T,)``). Slow; for checking.
     """
-    from ..forward import _forward, validate_call
+    from ..forward import forward_traceable, validate_call
 
     call = validate_call(params, x, h0, dt, unfolds, solver, epsilon)
     # Validated like ltc_ref.vjp's: a g_y of another shape is an error, never reshaped.
     g_y, g_h = call.output_cotangents(params, g_y, g_h)
 
     def scalar(vec, xs, h_0, dts):
-        y, h = _forward(
+        y, h = forward_traceable(
             unflatten_all(params, vec), xs, h_0, dts, call.unfolds, call.solver, call.epsilon
         )
         out = anp.sum(y * g_y)

@@ -5,7 +5,7 @@ Needs ``hypothesis`` (the ``test`` extra); import this module explicitly,
 
 Structure (sizes, wiring recipe, solver, L, dt form, regime, mapping modes) is drawn by
 hypothesis; the numbers inside a case are drawn by NumPy from a hypothesis-drawn seed with the
-ranges of `ltc_ref.testing.reference` (so they stay physically sensible and every case is
+ranges of `ltc_ref.testing.cases` (so they stay physically sensible and every case is
 reproducible from its `CaseSpec`). Shrinking reduces sizes and options first. Typical use::
 
     from hypothesis import given
@@ -24,7 +24,8 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from .reference import (
+from ..solvers import FIXED_STEP_SOLVERS
+from .cases import (
     DT_FORMS,
     CaseSpec,
     UnstableCaseError,
@@ -41,7 +42,7 @@ _SEEDS = st.integers(0, 2**31 - 1)
 @st.composite
 def wiring_recipes(draw, *, kinds=WIRING_KINDS, max_units=8):
     """A wiring recipe ``{"class": ..., "args": {...}}`` of `ltc_ref.wirings` (ncps's classes and
-    arguments); build it with `ltc_ref.testing.reference.build_wiring` ``(recipe, C)``.
+    arguments); build it with `ltc_ref.testing.cases.build_wiring` ``(recipe, C)``.
 
     Arguments:
         kinds: the classes to draw from.
@@ -190,7 +191,7 @@ def case_specs(
     draw,
     *,
     forms=("paper", "conductance"),
-    solvers=("fused", "euler", "rk4"),
+    solvers=FIXED_STEP_SOLVERS,
     regimes=("typical", "trained", "stiff", "saturated"),
     dt_forms=DT_FORMS,
     epsilons=(0.0, 1e-8),
@@ -261,7 +262,7 @@ def case_specs(
 @st.composite
 def cases(draw, **kwargs):
     """A complete case with the reference's answers and tolerances. Explicit solvers get a step
-    inside their stability region (`ltc_ref.testing.reference.stable_dt_limit`); a case that
+    inside their stability region (`ltc_ref.testing.cases.stable_dt_limit`); a case that
     still explodes is rejected.
 
     Arguments:

@@ -9,7 +9,7 @@
   checkpoints, resuming, `NonFiniteLossError`.
 * `ltc_ref.training.checkpoint` — ``.npz`` + JSON checkpoints, checked on load.
 * `ltc_ref.training.plots` — learning curves and $\\tau_{sys}$ over a sequence (matplotlib).
-* `ltc_ref.training.checks` — the ``ltc-ref verify`` section (gradient, Adam, checkpoint).
+* `ltc_ref.verify.training` — the ``ltc-ref verify`` section (gradient, Adam, checkpoint).
 * ``ltc-ref train DATASET`` — the command line (`ltc_ref.training.cli`).
 """
 

@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import _validation as v
+from .._version import __version__
 from ..forward import NonFiniteError
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .losses import Objective
@@ -477,7 +478,6 @@ def fit(
             epoch, or the initial one) is kept.
         CheckpointError: a checkpoint in ``out_dir`` is corrupt or belongs to another run.
     """
-    from .. import __version__  # here: ltc_ref/__init__ may import this module
 
     backend = default_backend() if backend is None else backend
     objective = Objective.from_dataset(dataset)

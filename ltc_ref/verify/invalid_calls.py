@@ -1,6 +1,8 @@
-"""A table of invalid calls to the public entry points and the error each must raise.
+"""``ltc-ref verify``: input validation. A table of invalid calls to the public entry points and
+the error each must raise.
 
-Used by ``ltc-ref verify`` (all at once) and by ``tests/test_errors.py`` (one test per case).
+Used by ``ltc-ref verify`` (all at once, `check_error_handling`) and by ``tests/test_errors.py``
+(one test per case).
 Every error must be a ``TypeError`` or ``ValueError`` whose message names the argument; the
 ``match`` strings below are the part of the message that names it and says what was expected.
 """
@@ -14,6 +16,8 @@ from functools import cache
 
 import numpy as np
 
+from .report import CheckResult
+
 
 @dataclass(frozen=True)
 class InvalidCall:
@@ -25,15 +29,15 @@ class InvalidCall:
 
 @cache
 def _synaptic():
-    from .model.params import init_synaptic_params
-    from .wirings import FullyConnected
+    from ..model.params import init_synaptic_params
+    from ..wirings import FullyConnected
 
     return init_synaptic_params(FullyConnected(4, output_dim=2).build(3), np.random.default_rng(0))
 
 
 @cache
 def _paper():
-    from .model.params import init_paper_params
+    from ..model.params import init_paper_params
 
     return init_paper_params(3, 4, np.random.default_rng(0))
 
@@ -43,7 +47,7 @@ def _x(B=2, T=5, C=3, dtype=np.float64):
 
 
 def _fwd(**kw):
-    from .forward import forward
+    from ..forward import forward
 
     params = kw.pop("params", None) or _synaptic()
     x = kw.pop("x", None)
@@ -65,7 +69,7 @@ def _pap(**changes):
 
 
 def _fields(params):
-    return {k: getattr(params, k) for k in params._ARRAY_FIELDS}
+    return {k: getattr(params, k) for k in params.ARRAY_FIELDS}
 
 
 INVALID_CALLS = [
@@ -306,3 +310,21 @@ def run_invalid_call(case: InvalidCall) -> str:
     except Exception as err:
         return f"raised {type(err).__name__}: {err} (expected {case.exc.__name__})"
     return f"did not raise (expected {case.exc.__name__})"
+
+
+def check_error_handling() -> list[CheckResult]:
+    """Every call of `INVALID_CALLS` raises its error with a message naming the argument."""
+    failures = []
+    for case in INVALID_CALLS:
+        problem = run_invalid_call(case)
+        if problem:
+            failures.append(f"{case.name}: {problem}")
+    return [
+        CheckResult(
+            "invalid arguments raise a named error",
+            not failures,
+            f"{len(INVALID_CALLS) - len(failures)}/{len(INVALID_CALLS)}",
+            "all",
+            "; ".join(failures[:3]),
+        )
+    ]

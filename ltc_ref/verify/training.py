@@ -1,4 +1,4 @@
-"""Self-checks of the training code for ``ltc-ref verify``: the whole gradient of read-out + LTC +
+"""``ltc-ref verify``: the training code: the whole gradient of read-out + LTC +
 cross-entropy against autograd, one Adam step against its formula, and a checkpoint round trip.
 About a second in total."""
 
@@ -11,12 +11,13 @@ import autograd
 import autograd.numpy as anp
 import numpy as np
 
-from ..forward import _forward
+from ..forward import forward_traceable
 from ..solvers import SOLVERS
-from .checkpoint import load_checkpoint, save_checkpoint
-from .losses import Objective
-from .model import init_model, loss_and_grad
-from .optim import adam_init, adam_step
+from ..training.checkpoint import load_checkpoint, save_checkpoint
+from ..training.losses import Objective
+from ..training.model import init_model, loss_and_grad
+from ..training.optim import adam_init, adam_step
+from .report import CheckResult
 
 #: Hand-written chain (read-out VJP, BPTT, softplus chain rule) vs autograd through the NumPy
 #: specification, float64: both exact to rounding over T·L = 12 fused sub-steps.
@@ -27,9 +28,10 @@ ADAM_RTOL = 1e-13
 
 def autograd_loss(model, x, targets, objective, raw):
     """The training loss written for autograd, as a function of ``model.flatten(raw=raw)``:
-    `_forward` (the NumPy specification) traced through ``_unflatten_unchecked``, the dense
-    read-out, and the objective's loss (softmax cross-entropy, class-weighted if the objective
-    has weights, or MSE; over every step or the last). The reference `loss_and_grad` is checked
+    `ltc_ref.forward.forward_traceable` (the NumPy specification) traced through
+    ``unflatten_unvalidated``, the dense read-out, and the objective's loss (softmax
+    cross-entropy, class-weighted if the objective has weights, or MSE; over every step or the
+    last). The reference `loss_and_grad` is checked
     against."""
     n = model.ltc.n_trainable
     M, K = model.head.W.shape
@@ -38,10 +40,10 @@ def autograd_loss(model, x, targets, objective, raw):
     h0 = np.zeros((B, model.ltc.n_units))
 
     def loss(vec):
-        ltc = model.ltc._unflatten_unchecked(vec[:n], raw=raw)
+        ltc = model.ltc.unflatten_unvalidated(vec[:n], raw=raw)
         W = anp.reshape(vec[n : n + M * K], (M, K))
         b = vec[n + M * K :]
-        y, _ = _forward(ltc, x, h0, dt, model.unfolds, SOLVERS["fused"], model.epsilon)
+        y, _ = forward_traceable(ltc, x, h0, dt, model.unfolds, SOLVERS["fused"], model.epsilon)
         z = anp.dot(y, W) + b
         if objective.target_steps == "last":
             z, tgt = z[:, -1], targets[:, -1]
@@ -59,7 +61,6 @@ def autograd_loss(model, x, targets, objective, raw):
 def check_full_gradient():
     """Read-out + LTC + cross-entropy: `loss_and_grad` vs autograd, both parameterisations."""
     results = []
-    from ..verify import CheckResult
 
     for raw in (False, True):
         rng = np.random.default_rng(7)
@@ -86,7 +87,6 @@ def check_full_gradient():
 
 def check_adam_and_checkpoint():
     """One Adam step against its formula; a checkpoint written and read back bit for bit."""
-    from ..verify import CheckResult
 
     theta, g, lr = np.array([1.0, -2.0]), np.array([0.5, -0.1]), 0.1
     new, _ = adam_step(theta, g, adam_init(theta), lr)
@@ -110,9 +110,16 @@ def check_adam_and_checkpoint():
     ]
 
 
-def verify_sections():
-    """Sections contributed to ``ltc-ref verify``."""
-    return [("training", lambda: [*check_full_gradient(), *check_adam_and_checkpoint()])]
+def check_training() -> list[CheckResult]:
+    """The training checks, one section."""
+    return [*check_full_gradient(), *check_adam_and_checkpoint()]
 
 
-__all__ = ["check_adam_and_checkpoint", "check_full_gradient", "verify_sections"]
+__all__ = [
+    "ADAM_RTOL",
+    "GRAD_RTOL",
+    "autograd_loss",
+    "check_adam_and_checkpoint",
+    "check_full_gradient",
+    "check_training",
+]

@@ -1,4 +1,4 @@
-"""Self-checks of the data pipeline for ``ltc-ref verify`` (synthetic, in memory, ~0.1 s).
+"""``ltc-ref verify``: the data pipeline (synthetic, in memory, ~0.1 s).
 
 They check the three properties behind the fixes of the authors' defects: a window is T
 consecutive rows (the transposed-axis defect), the blocked protocol shares no row between splits
@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._assemble import make_dataset
-from .windowing import Recording, fit_zscore, split_recordings, window_starts, windows
+from ..data import make_dataset
+from ..data.windowing import Recording, fit_zscore, split_recordings, window_starts, windows
+from .report import CheckResult
 
 #: A z-scored training split has mean 0 and std 1 up to float64 rounding of ~10^4 values.
 STANDARDISED_ATOL = 1e-12
-
-
-def _result(*args):
-    from ..verify import CheckResult  # here, not at import: verify may import this module
-
-    return CheckResult(*args)
 
 
 def check_windows() -> list:
@@ -37,7 +32,7 @@ def check_windows() -> list:
         bad += int(len(starts) != (len(range(0, n - T + 1, stride)) if n >= T else 0))
         total += 1
     return [
-        _result(
+        CheckResult(
             "a window is T consecutive rows, batch first",
             bad == 0,
             f"{bad}/{total}",
@@ -65,7 +60,7 @@ def check_blocked_split() -> list:
         held_out = np.concatenate([raw["valid"][0].ravel(), raw["test"][0].ravel()])
         shared[protocol] = float(np.isin(held_out, train).mean())
     return [
-        _result(
+        CheckResult(
             "blocked protocol: no row in two splits",
             shared["blocked"] == 0.0,
             f"{100 * shared['blocked']:.1f} %",
@@ -107,7 +102,7 @@ def check_training_statistics() -> list:
         train = ds.train.x.ravel()
         worst = max(worst, abs(train.mean()), abs(train.std() - 1.0))
     return [
-        _result(
+        CheckResult(
             "normalisation from the training split only",
             bool(worst <= STANDARDISED_ATOL),
             f"{worst:.1e}",
@@ -117,12 +112,6 @@ def check_training_statistics() -> list:
     ]
 
 
-def verify_sections():
-    """The data checks of ``ltc-ref verify``: a list of ``(title, fn)``, ``fn() ->
-    list[CheckResult]``."""
-    return [
-        (
-            "data pipeline",
-            lambda: [*check_windows(), *check_blocked_split(), *check_training_statistics()],
-        )
-    ]
+def check_data_pipeline() -> list[CheckResult]:
+    """The three checks of the data pipeline, one section."""
+    return [*check_windows(), *check_blocked_split(), *check_training_statistics()]

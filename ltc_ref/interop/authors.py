@@ -520,8 +520,7 @@ def load_authors_checkpoint(
             readout_b = np.asarray(reader.get_tensor(f"{readout}/bias"), dtype=dtype)
             if readout_b.shape != (readout_w.shape[1],):
                 raise ValueError(
-                    f"{readout}/bias: expected shape ({readout_w.shape[1]},), got "
-                    f"{readout_b.shape}"
+                    f"{readout}/bias: expected shape ({readout_w.shape[1]},), got {readout_b.shape}"
                 )
     return AuthorsModel(params, readout_w, readout_b, input_map_loaded=True)
 

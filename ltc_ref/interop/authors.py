@@ -44,6 +44,7 @@ import numpy as np
 
 from .. import _validation as v
 from ..model.params import SynapticParams
+from ._masks import zero_weights_as_mask
 
 #: Sub-steps per input step in their code (``_ode_solver_unfolds``).
 AUTHORS_UNFOLDS = 6
@@ -211,9 +212,8 @@ def params_from_authors(
         )
     masks = {}
     for name, mask_field in SPARSE_VARIABLES.items():
-        missing_synapse = named[name] == 0
-        masks[mask_field] = np.where(missing_synapse, 0, 1).astype(dtype)
-        named[name] = np.where(missing_synapse, dtype.type(clip_floor(name)), named[name])
+        dense = np.ones(named[name].shape, dtype)
+        named[name], masks[mask_field] = zero_weights_as_mask(named[name], dense, clip_floor(name))
     if check_ranges:
         for name, (_, high) in CLIP_RANGES.items():
             arr, low = named[name], clip_floor(name)

@@ -228,7 +228,7 @@ def to_ncps_keras(
         ``ncps.keras.LTC`` (call it on ``(B, T, C)`` float32 inputs) or ``ncps.keras.LTCCell``,
         built, weights loaded.
     """
-    keras, ncps = _require_keras()
+    _, ncps = _require_keras()
     weights = keras_weights(
         params, dt=dt, input_mapping=input_mapping, output_mapping=output_mapping
     )

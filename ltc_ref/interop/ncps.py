@@ -256,8 +256,14 @@ def params_from_state_dict(
                 )
         fields[name] = arr
 
-    fields["input_w"] = arrays["input_w"] if input_mapping else np.ones(C, dtype)
-    fields["input_b"] = arrays["input_b"] if input_mapping == "affine" else np.zeros(C, dtype)
+    fields.update(_maps(arrays, input_mapping, output_mapping, motor_size, N, C, dtype))
+    return SynapticParams(**{k: np.asarray(a, dtype=dtype) for k, a in fields.items()})
+
+
+def _maps(arrays, input_mapping, output_mapping, motor_size, N: int, C: int, dtype) -> dict:
+    """``input_w, input_b, output_w, output_b`` from ``arrays`` per mapping mode (weight 1 and
+    bias 0 where the mode has none) and M from ``output_w`` or ``motor_size``. Shared by the
+    PyTorch and Keras converters (ncps's two backends have the same mapping modes)."""
     if output_mapping:
         M = arrays["output_w"].shape[0]
         if motor_size is not None and motor_size != M:
@@ -265,15 +271,18 @@ def params_from_state_dict(
     else:
         if motor_size is None:
             raise ValueError(
-                "motor_size: required when output_mapping is None (the state_dict has no "
+                "motor_size: required when output_mapping is None (the model has no "
                 "output_w to read M from); pass the wiring's output_dim"
             )
         M = v.check_int("motor_size", motor_size, minimum=1)
         if M > N:
             raise ValueError(f"motor_size: expected 1 <= motor_size <= N = {N}, got {M}")
-    fields["output_w"] = arrays["output_w"] if output_mapping else np.ones(M, dtype)
-    fields["output_b"] = arrays["output_b"] if output_mapping == "affine" else np.zeros(M, dtype)
-    return SynapticParams(**{k: np.asarray(a, dtype=dtype) for k, a in fields.items()})
+    return {
+        "input_w": arrays["input_w"] if input_mapping else np.ones(C, dtype),
+        "input_b": arrays["input_b"] if input_mapping == "affine" else np.zeros(C, dtype),
+        "output_w": arrays["output_w"] if output_mapping else np.ones(M, dtype),
+        "output_b": arrays["output_b"] if output_mapping == "affine" else np.zeros(M, dtype),
+    }
 
 
 def _check_representable(params, kind: str, mapping):

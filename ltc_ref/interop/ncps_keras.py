@@ -36,7 +36,14 @@ import numpy as np
 from .. import _validation as v
 from ..model.params import SynapticParams
 from ._masks import zero_weights_as_mask
-from .ncps import MAPPINGS, _check_representable, _map_keys, _normalise_mapping, ncps_wiring
+from .ncps import (
+    _check_mapping,
+    _check_representable,
+    _map_keys,
+    _maps,
+    _normalise_mapping,
+    ncps_wiring,
+)
 
 #: The Keras weights of ``ncps.keras.LTCCell``, in its ``add_weight`` order; the maps' entries
 #: exist per mapping mode.
@@ -94,9 +101,8 @@ def params_from_keras_weights(
             conductances, masks that are not 0/1 or of the wrong shape.
     """
     dtype = v.check_dtype("dtype", dtype)
-    for name, mapping in (("input_mapping", input_mapping), ("output_mapping", output_mapping)):
-        if mapping not in MAPPINGS:
-            raise ValueError(f"{name}: expected 'affine', 'linear' or None, got {mapping!r}")
+    _check_mapping("input_mapping", input_mapping)
+    _check_mapping("output_mapping", output_mapping)
     present = set(_map_keys("input", input_mapping)) | set(_map_keys("output", output_mapping))
     wanted = [k for k in KERAS_WEIGHTS if not k.startswith(("input_", "output_")) or k in present]
     missing = [k for k in wanted if k not in weights]
@@ -132,18 +138,7 @@ def params_from_keras_weights(
     a["sensory_w"], masks["sensory_sparsity_mask"] = zero_weights_as_mask(
         a["sensory_w"], masks["sensory_sparsity_mask"], MASKED_FILL
     )
-    if output_mapping:
-        M = a["output_w"].shape[0]
-        if motor_size is not None and motor_size != M:
-            raise ValueError(f"motor_size: {motor_size} != len(output_w) = {M}")
-    else:
-        if motor_size is None:
-            raise ValueError("motor_size: required when output_mapping is None")
-        M = v.check_int("motor_size", motor_size, minimum=1)
-    a.setdefault("input_w", np.ones(C, dtype))
-    a.setdefault("input_b", np.zeros(C, dtype))
-    a.setdefault("output_w", np.ones(M, dtype))
-    a.setdefault("output_b", np.zeros(M, dtype))
+    a.update(_maps(a, input_mapping, output_mapping, motor_size, N, C, dtype))
     return SynapticParams(**a, **masks)
 
 
@@ -171,10 +166,7 @@ def keras_weights(
     if not dt > 0:
         raise ValueError(f"dt: expected a scalar > 0, got {dt}")
     for kind, mapping in (("input", input_mapping), ("output", output_mapping)):
-        if mapping not in MAPPINGS:
-            raise ValueError(
-                f"{kind}_mapping: expected 'affine', 'linear' or None, got {mapping!r}"
-            )
+        _check_mapping(f"{kind}_mapping", mapping)
         _check_representable(params, kind, mapping)
     keep = set(_map_keys("input", input_mapping)) | set(_map_keys("output", output_mapping))
     out = {}

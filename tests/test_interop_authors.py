@@ -308,3 +308,11 @@ def test_predict_time_major_is_the_transpose(tmp_path):
     np.testing.assert_allclose(batch_first, h @ kernel + bias, rtol=1e-15)
     with pytest.raises(ValueError, match="x"):
         model.predict(x[0])
+
+
+def test_checkpoint_reader_names_the_extra_without_tensorflow(monkeypatch, tmp_path):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "tensorflow", None)  # as if TensorFlow were not installed
+    with pytest.raises(ImportError, match=r"ltc-ref\[tf\]"):
+        authors.load_authors_checkpoint(tmp_path / "model.ckpt")

@@ -164,3 +164,13 @@ def test_params_from_keras_weights_errors():
         nk.keras_weights(p, input_mapping="linear")
     with pytest.raises(ValueError, match="dt"):
         nk.keras_weights(p, dt=0.0)
+
+
+def test_keras_functions_name_the_extra_without_keras(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "keras", None)  # as if Keras were not installed
+    with pytest.raises(ImportError, match=r"ltc-ref\[ncps-keras\]"):
+        nk.to_ncps_keras(_params())
+    with pytest.raises(ImportError, match=r"ltc-ref\[ncps-keras\]"):
+        nk.from_ncps_keras(object())

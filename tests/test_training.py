@@ -681,3 +681,13 @@ def test_cli_dt_and_init_reach_the_checkpoint(tmp_path, capsys):
     capsys.readouterr()
     a, b = load_model(tmp_path / "a" / "seed-0"), load_model(tmp_path / "b" / "seed-0")
     assert (a.dt, a.epsilon, b.dt, b.epsilon) == (1.0, 1e-8, 2.5, 0.0)
+
+
+def test_export_names_the_extra_without_torch(monkeypatch, rng):
+    import sys
+
+    from ltc_ref.training import to_ncps_model
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # as if torch were not installed
+    with pytest.raises(ImportError, match=r"ltc-ref\[ncps\]"):
+        to_ncps_model(_tiny_model(rng))

@@ -218,9 +218,10 @@ def params_from_authors(
         for name, (_, high) in CLIP_RANGES.items():
             arr, low = named[name], clip_floor(name)
             if np.any((arr < low) | (arr > high)):
+                lo, hi = float(arr.min()), float(arr.max())
                 raise ValueError(
                     f"variables[{name!r}]: values outside their clipping range [{low!r}, "
-                    f"{high:g}] (float32 bounds; min {arr.min()!r}, max {arr.max()!r}); pass "
+                    f"{high:g}] (float32 bounds; min {lo!r}, max {hi!r}); pass "
                     "check_ranges=False to load anyway"
                 )
     fields = {VARIABLE_FIELDS[k]: a for k, a in named.items()}

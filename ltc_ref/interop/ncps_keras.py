@@ -123,8 +123,8 @@ def params_from_keras_weights(
     for name in NON_NEGATIVE:
         if np.any(~(a[name] >= 0)):
             raise ValueError(
-                f"weights[{name!r}]: negative or NaN entries (min {np.min(a[name])!r}); ncps.keras "
-                "keeps them >= 0 with NonNeg"
+                f"weights[{name!r}]: negative or NaN entries (min {float(np.min(a[name]))!r}); "
+                "ncps.keras keeps them >= 0 with NonNeg"
             )
     for name in ("cm", "gleak"):
         if np.any(a[name] == 0):

@@ -183,7 +183,7 @@ def main(argv=None) -> int:
             print(f"ltc-ref train: {err}", file=sys.stderr)
             return 2
         run_dir = out / f"seed-{seed}"
-        print(f"--- seed {seed} -> {run_dir}")
+        print(f"--- seed {seed} -> {run_dir} (dt {config.dt:g}, epsilon {config.epsilon:g})")
         try:
             result = fit(
                 dataset,

@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import _validation as v
+from ..forward import forward
 from ..model.params import SynapticParams
 from ._masks import zero_weights_as_mask
 
@@ -349,8 +350,6 @@ class AuthorsModel:
             The read-out ``(B, T, K)`` (``(T, B, K)`` when ``time_major``), or the states
             ``(B, T, N)`` / ``(T, B, N)`` for a model without read-out.
         """
-        from ..forward import forward  # here: ltc_ref/__init__ imports this package's parents
-
         x = v.as_array("x", x, ndim=3)
         batch_first = np.swapaxes(x, 0, 1) if time_major else x
         _, h = forward(self.params, batch_first, h0=h0, **authors_forward_kwargs(solver))

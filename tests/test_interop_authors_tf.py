@@ -31,7 +31,32 @@ FLOAT32_RTOL = 2e-6
 N, C, K, T, B = 6, 3, 2, 5, 4
 
 
-def _their_graph(sparsity_mask=None, sensory_sparsity_mask=None, *, steps=5, seed=0):
+def _session_config():
+    """One thread each (the machine is shared) and no graph rewriting: grappler's optimisation
+    of the unrolled graphs costs more than running them (RK4: 24 derivative evaluations per input
+    step)."""
+    from tensorflow.core.protobuf import rewriter_config_pb2
+
+    config = tf.compat.v1.ConfigProto(
+        intra_op_parallelism_threads=1, inter_op_parallelism_threads=1
+    )
+    config.graph_options.rewrite_options.disable_meta_optimizer = True
+    config.graph_options.rewrite_options.constant_folding = rewriter_config_pb2.RewriterConfig.OFF
+    return config
+
+
+_SESSION_CONFIG = _session_config()
+
+
+def _their_graph(
+    sparsity_mask=None,
+    sensory_sparsity_mask=None,
+    *,
+    steps=5,
+    seed=0,
+    solver="semi_implicit",
+    T=T,
+):
     """Their cell, training graph and ``Saver``: returns ``(graph, handles)``."""
     tf1 = tf.compat.v1
     graph = tf.Graph()
@@ -72,12 +97,28 @@ def _their_graph(sparsity_mask=None, sensory_sparsity_mask=None, *, steps=5, see
             xt = x[t] * input_w + input_b
             s = var["sensory_W"] * gate(xt, var["sensory_mu"], var["sensory_sigma"])
             s_num, s_den = tf.reduce_sum(s * var["sensory_erev"], 1), tf.reduce_sum(s, 1)
-            for _ in range(6):  # _ode_solver_unfolds, semi-implicit
+
+            def f_prime(v, s_num=s_num, s_den=s_den):  # dv/dt with cm_t as C_m (explicit solvers)
                 a = var["W"] * gate(v, var["mu"], var["sigma"])
-                num = var["cm_t"] * v + var["gleak"] * var["vleak"]
-                num = num + tf.reduce_sum(a * var["erev"], 1) + s_num
-                den = var["cm_t"] + var["gleak"] + tf.reduce_sum(a, 1) + s_den
-                v = num / den
+                inflow = tf.reduce_sum(a * var["erev"], 1) + s_num
+                outflow = (tf.reduce_sum(a, 1) + s_den) * v
+                return (var["gleak"] * (var["vleak"] - v) + inflow - outflow) / var["cm_t"]
+
+            for _ in range(6):  # _ode_solver_unfolds
+                if solver == "semi_implicit":
+                    a = var["W"] * gate(v, var["mu"], var["sigma"])
+                    num = var["cm_t"] * v + var["gleak"] * var["vleak"]
+                    num = num + tf.reduce_sum(a * var["erev"], 1) + s_num
+                    den = var["cm_t"] + var["gleak"] + tf.reduce_sum(a, 1) + s_den
+                    v = num / den
+                elif solver == "explicit":  # fixed step 0.1
+                    v = v + 0.1 * f_prime(v)
+                else:  # "runge_kutta", fixed step 0.1
+                    k1 = 0.1 * f_prime(v)
+                    k2 = 0.1 * f_prime(v + 0.5 * k1)
+                    k3 = 0.1 * f_prime(v + 0.5 * k2)
+                    k4 = 0.1 * f_prime(v + k3)
+                    v = v + (k1 + 2 * k2 + 2 * k3 + k4) / 6.0
             states.append(v)
         h = tf.stack(states)  # (T, B, N)
         with tf1.variable_scope("dense"):
@@ -105,14 +146,14 @@ def _their_graph(sparsity_mask=None, sensory_sparsity_mask=None, *, steps=5, see
     return graph, handles
 
 
-def _train_and_save(directory, **kw):
+def _train_and_save(directory, *, T=T, **kw):
     """A few Adam steps with their clipping (and mask), then a ``Saver`` checkpoint. Returns
     ``(prefix, x, z, h)``: the graph's own outputs on a time-major batch."""
-    graph, hd = _their_graph(**kw)
+    graph, hd = _their_graph(T=T, **kw)
     rng = np.random.default_rng(1)
     x = rng.standard_normal((T, B, C)).astype(np.float32)
     target = rng.standard_normal((T, B, K)).astype(np.float32)
-    with tf.compat.v1.Session(graph=graph) as sess:
+    with tf.compat.v1.Session(graph=graph, config=_SESSION_CONFIG) as sess:
         sess.run(hd["init"])
         for _ in range(hd["steps"]):
             sess.run(hd["train"], {hd["x"]: x, hd["target"]: target})
@@ -168,6 +209,18 @@ def test_sparsity_trained_checkpoint_loads_with_masks(tmp_path):
     theirs = tf.train.load_checkpoint(prefix)
     np.testing.assert_array_equal(back["W"], theirs.get_tensor("rnn/ltc/W"))
     np.testing.assert_array_equal(back["sensory_W"], theirs.get_tensor("rnn/ltc/sensory_W"))
+
+
+@pytest.mark.parametrize("solver", ["explicit", "runge_kutta"])
+def test_their_explicit_solvers_from_a_checkpoint(tmp_path, solver):
+    """Their explicit Euler and RK4 (fixed step 0.1, cm_t as C_m): dt = 0.1·L here. A few small
+    Adam steps (their explicit solvers diverge over a whole training run, not in five steps)."""
+    prefix, x, z, h = _train_and_save(tmp_path, solver=solver, T=2)  # T = 2: RK4 graphs are big
+    model = authors.load_authors_checkpoint(prefix)
+    ours = model.predict(x.astype(np.float64), time_major=True, solver=solver)
+    assert _rel_err(ours, z) <= FLOAT32_RTOL
+    fused = model.predict(x.astype(np.float64), time_major=True)  # the wrong solver: detected
+    assert _rel_err(fused, z) > 100 * FLOAT32_RTOL
 
 
 def test_checkpoint_errors(tmp_path):

@@ -691,3 +691,23 @@ def test_export_names_the_extra_without_torch(monkeypatch, rng):
     monkeypatch.setitem(sys.modules, "torch", None)  # as if torch were not installed
     with pytest.raises(ImportError, match=r"ltc-ref\[ncps\]"):
         to_ncps_model(_tiny_model(rng))
+
+
+def test_checkpoints_without_or_with_a_broken_normalisation_record(tmp_path, capsys):
+    """Checkpoints written before the normalisation was stored load without one (predict then
+    needs no normalise=); a malformed record is a CheckpointError, not a silent identity."""
+    run, ds = _occupancy_run(tmp_path, np.float64)
+    capsys.readouterr()
+    record_path = list_checkpoints(run)[-1]
+    record = json.loads(record_path.read_text())
+    assert record["metadata"]["normalisation"]["x"]["mean"] == list(ds.x_scaling.mean)
+    del record["metadata"]["normalisation"]
+    record_path.write_text(json.dumps(record))
+    old = load_model(run)
+    assert old.x_scaling is None and old.y_scaling is None
+    z, _ = model_module.predict(old, ds.test.x)  # no normalise= needed: nothing stored
+    assert np.all(np.isfinite(z))
+    record["metadata"]["normalisation"] = {"x": {"mean": [0.0]}, "y": None}
+    record_path.write_text(json.dumps(record))
+    with pytest.raises(CheckpointError, match="normalisation"):
+        load_model(run)

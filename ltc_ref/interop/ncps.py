@@ -444,7 +444,10 @@ def to_ncps(
         input_mapping: ``"affine"``, ``"linear"`` or ``None``.
         output_mapping: likewise.
         unfolds: ncps's ``ode_unfolds``.
-        epsilon: ncps's ``epsilon``.
+        epsilon: ncps's ``epsilon``; the default is ncps's 1e-8, while `ltc_ref.forward`'s and
+            the authors' is 0: pass the value the parameters are run with. For a model trained
+            with ``ltc-ref train`` use `ltc_ref.training.to_ncps_model`, which sets it (and
+            ``dt`` and the read-out) from the model.
 
     Returns:
         ``ncps.torch.LTC`` (or ``LTCCell``) with the parameters loaded. torch's global random

@@ -78,16 +78,23 @@ def authors_sequence(var, x, v0, solver, L=6):
                 num = num + np.sum(a * var["erev"], 1) + np.sum(s * var["sensory_erev"], 1)
                 den = var["cm_t"] + var["gleak"] + np.sum(a, 1) + np.sum(s, 1)
                 v = num / den
-            elif solver == "explicit":
-                v = v + 0.1 * f_prime(v)
             else:
-                k1 = 0.1 * f_prime(v)
-                k2 = 0.1 * f_prime(v + 0.5 * k1)
-                k3 = 0.1 * f_prime(v + 0.5 * k2)
-                k4 = 0.1 * f_prime(v + k3)
-                v = v + (k1 + 2 * k2 + 2 * k3 + k4) / 6.0
+                v = explicit_step(solver, f_prime, v)
         out.append(v)
     return np.stack(out, axis=1)
+
+
+def explicit_step(solver, f_prime, v, h=0.1):
+    """One step of their explicit Euler (``"explicit"``) or classical RK4 (``"runge_kutta"``)
+    with their fixed step 0.1. Only ``+`` and ``*`` on ``v``: it builds TensorFlow graphs as
+    well as it computes NumPy arrays (`tests/test_interop_authors_tf.py` uses it)."""
+    if solver == "explicit":
+        return v + h * f_prime(v)
+    k1 = h * f_prime(v)
+    k2 = h * f_prime(v + 0.5 * k1)
+    k3 = h * f_prime(v + 0.5 * k2)
+    k4 = h * f_prime(v + k3)
+    return v + (k1 + 2 * k2 + 2 * k3 + k4) / 6.0
 
 
 @pytest.mark.parametrize("solver", ["semi_implicit", "explicit", "runge_kutta"])

@@ -20,6 +20,8 @@ tf = pytest.importorskip("tensorflow", reason="needs the tf extra: pip install '
 
 from ltc_ref.interop import authors  # noqa: E402
 
+from .test_interop_authors import explicit_step  # noqa: E402
+
 pytestmark = pytest.mark.tensorflow
 
 #: Their graph runs in float32, ltc-ref here in float64 (and float32): every fused step is a
@@ -111,14 +113,8 @@ def _their_graph(
                     num = num + tf.reduce_sum(a * var["erev"], 1) + s_num
                     den = var["cm_t"] + var["gleak"] + tf.reduce_sum(a, 1) + s_den
                     v = num / den
-                elif solver == "explicit":  # fixed step 0.1
-                    v = v + 0.1 * f_prime(v)
-                else:  # "runge_kutta", fixed step 0.1
-                    k1 = 0.1 * f_prime(v)
-                    k2 = 0.1 * f_prime(v + 0.5 * k1)
-                    k3 = 0.1 * f_prime(v + 0.5 * k2)
-                    k4 = 0.1 * f_prime(v + k3)
-                    v = v + (k1 + 2 * k2 + 2 * k3 + k4) / 6.0
+                else:  # "explicit", "runge_kutta": fixed step 0.1
+                    v = explicit_step(solver, f_prime, v)
             states.append(v)
         h = tf.stack(states)  # (T, B, N)
         with tf1.variable_scope("dense"):

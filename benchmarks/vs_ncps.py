@@ -118,7 +118,9 @@ class Pair:
         out = {"y": _rel(y_ltc, y_ncps)}
         self.ncps_forward_backward()
         grads = {k: p.grad for k, p in self.model.named_parameters()}
-        g_ncps = grads_from_state_dict(grads, self.model.state_dict())
+        g_ncps = grads_from_state_dict(
+            grads, self.model.state_dict(), implicit_param_constraints=True
+        )
         g_ltc = self.ltc_forward_backward()[0]
         out["gradients"] = max(_rel(getattr(g_ltc, k), v) for k, v in g_ncps.items())
         return out

@@ -16,6 +16,9 @@ from ltc_ref.interop import authors
 #: the explicit ones take steps of 0.1·L / L, which may differ from 0.1 by one ulp. Both leave
 #: rounding differences of a few ulp per step over T·L = 30 steps.
 AUTHORS_RTOL = 1e-13
+#: ltc-ref in float32 against their cell in float64: T·L = 36 fused steps (convex combinations,
+#: so errors do not grow) of a few float32 ulp (6e-8) each; measured 1e-7 (max |error| / max |h|).
+FLOAT32_RTOL = 2e-6
 
 
 def authors_variables(rng, N=5, C=3, trained=True):
@@ -75,16 +78,23 @@ def authors_sequence(var, x, v0, solver, L=6):
                 num = num + np.sum(a * var["erev"], 1) + np.sum(s * var["sensory_erev"], 1)
                 den = var["cm_t"] + var["gleak"] + np.sum(a, 1) + np.sum(s, 1)
                 v = num / den
-            elif solver == "explicit":
-                v = v + 0.1 * f_prime(v)
             else:
-                k1 = 0.1 * f_prime(v)
-                k2 = 0.1 * f_prime(v + 0.5 * k1)
-                k3 = 0.1 * f_prime(v + 0.5 * k2)
-                k4 = 0.1 * f_prime(v + k3)
-                v = v + (k1 + 2 * k2 + 2 * k3 + k4) / 6.0
+                v = explicit_step(solver, f_prime, v)
         out.append(v)
     return np.stack(out, axis=1)
+
+
+def explicit_step(solver, f_prime, v, h=0.1):
+    """One step of their explicit Euler (``"explicit"``) or classical RK4 (``"runge_kutta"``)
+    with their fixed step 0.1. Only ``+`` and ``*`` on ``v``: it builds TensorFlow graphs as
+    well as it computes NumPy arrays (`tests/test_interop_authors_tf.py` uses it)."""
+    if solver == "explicit":
+        return v + h * f_prime(v)
+    k1 = h * f_prime(v)
+    k2 = h * f_prime(v + 0.5 * k1)
+    k3 = h * f_prime(v + 0.5 * k2)
+    k4 = h * f_prime(v + k3)
+    return v + (k1 + 2 * k2 + 2 * k3 + k4) / 6.0
 
 
 @pytest.mark.parametrize("solver", ["semi_implicit", "explicit", "runge_kutta"])
@@ -131,12 +141,27 @@ def test_params_to_authors_round_trip_at_any_dt():
     np.testing.assert_array_equal(back.flatten(), params.flatten())
 
 
-def test_params_to_authors_rejects_what_their_cell_cannot_hold():
+def test_params_to_authors_writes_missing_synapses_as_zeros():
+    """Their cell has no masks; --sparsity leaves W = 0 where a synapse is missing, and
+    params_from_authors reads those zeros back as the same masks."""
     sparse = ltc_ref.init_synaptic_params(
         ltc_ref.NCP(2, 2, 1, 1, 1, 1, 1).build(2), np.random.default_rng(0)
     )
-    with pytest.raises(ValueError, match="dense"):
-        authors.params_to_authors(sparse)
+    sparse = sparse.replace(output_w=np.ones(sparse.n_units), output_b=np.zeros(sparse.n_units))
+    theirs = authors.params_to_authors(sparse)
+    np.testing.assert_array_equal(theirs["W"] == 0, sparse.sparsity_mask == 0)
+    np.testing.assert_array_equal(theirs["sensory_W"] == 0, sparse.sensory_sparsity_mask == 0)
+    back = authors.params_from_authors(theirs)
+    for name in ("sparsity_mask", "sensory_sparsity_mask"):
+        np.testing.assert_array_equal(getattr(back, name), getattr(sparse, name))
+    x = np.random.default_rng(1).standard_normal((2, 4, 2))
+    kw = authors.authors_forward_kwargs()
+    np.testing.assert_allclose(
+        ltc_ref.forward(back, x, **kw)[1], ltc_ref.forward(sparse, x, **kw)[1], rtol=1e-15
+    )
+
+
+def test_params_to_authors_rejects_what_their_cell_cannot_hold():
     motor = ltc_ref.init_synaptic_params(
         ltc_ref.FullyConnected(3, 1).build(2), np.random.default_rng(0)
     )
@@ -225,3 +250,76 @@ def test_loader_errors(tmp_path):
     export_like_theirs(tmp_path, var, (np.zeros((3, 2)), np.zeros(2)))
     with pytest.raises(ValueError, match=r"output_w\.csv"):
         authors.load_authors_csv(tmp_path, input_w=var["input_w"], input_b=var["input_b"])
+
+
+def _float32_trained(rng, N=5, C=3):
+    """Variables as their float32 training leaves them: clipped at float32(1e-5) in places,
+    W and sensory_W with exact zeros from --sparsity."""
+    var = {k: a.astype(np.float32) for k, a in authors_variables(rng, N=N, C=C).items()}
+    var["W"][0, :2] = np.float32(1e-5)  # = 9.99999975e-06 < 1e-5 in float64
+    var["gleak"][1] = np.float32(1e-5)
+    var["cm_t"][2] = np.float32(1e-6)
+    var["W"][1:3, 3] = 0.0
+    var["sensory_W"][0, 4] = 0.0
+    return var
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_float32_clipped_sparsity_trained_model_loads(tmp_path, dtype):
+    """Their clip floor float32(1e-5) is below float64's 1e-5, and their --sparsity leaves exact
+    zeros: both load (zeros as masks) and reproduce their cell (float64 here, their values)."""
+    rng = np.random.default_rng(8)
+    var = _float32_trained(rng)
+    assert np.float64(var["W"][0, 0]) < 1e-5
+    export_like_theirs(tmp_path, var)
+    model = authors.load_authors_csv(
+        tmp_path, input_w=var["input_w"], input_b=var["input_b"], dtype=dtype
+    )
+    p = model.params
+    np.testing.assert_array_equal(p.sparsity_mask, var["W"] != 0)
+    np.testing.assert_array_equal(p.sensory_sparsity_mask, var["sensory_W"] != 0)
+    assert p.w[0, 0] == np.float32(1e-5) and p.cm[2] == np.float32(1e-6)
+    x = rng.standard_normal((2, 6, 3))
+    v0 = np.zeros((2, 5))
+    theirs = authors_sequence({k: a.astype(np.float64) for k, a in var.items()}, x, v0,
+                              "semi_implicit")  # fmt: skip
+    _, h = ltc_ref.forward(p, x.astype(dtype), **model.forward_kwargs())
+    rtol = AUTHORS_RTOL if dtype == np.float64 else FLOAT32_RTOL
+    err = np.max(np.abs(h - theirs)) / np.max(np.abs(theirs))
+    assert err <= rtol, err
+    below = {**var, "W": np.where(var["W"] == 0, 0, var["W"]) * 0.5}  # 5e-6: below the floor
+    with pytest.raises(ValueError, match="clipping range"):
+        authors.params_from_authors(below)
+    with pytest.raises(ValueError, match="gleak"):
+        authors.params_from_authors({**var, "gleak": np.zeros(5)})
+
+
+def test_clip_floor_is_the_float32_bound():
+    assert authors.clip_floor("W") == float(np.float32(1e-5)) < 1e-5
+    assert authors.clip_floor("cm_t") == float(np.float32(1e-6))
+    with pytest.raises(ValueError, match="name"):
+        authors.clip_floor("sigma")
+
+
+def test_predict_time_major_is_the_transpose(tmp_path):
+    rng = np.random.default_rng(9)
+    var = authors_variables(rng)
+    kernel, bias = rng.standard_normal((5, 2)), rng.standard_normal(2)
+    export_like_theirs(tmp_path, var, (kernel, bias))
+    model = authors.load_authors_csv(tmp_path, input_w=var["input_w"], input_b=var["input_b"])
+    x = rng.standard_normal((2, 4, 3))  # (B, T, C)
+    batch_first = model.predict(x)
+    time_major = model.predict(np.swapaxes(x, 0, 1), time_major=True)
+    np.testing.assert_array_equal(np.swapaxes(time_major, 0, 1), batch_first)
+    _, h = ltc_ref.forward(model.params, x, **model.forward_kwargs())
+    np.testing.assert_allclose(batch_first, h @ kernel + bias, rtol=1e-15)
+    with pytest.raises(ValueError, match="x"):
+        model.predict(x[0])
+
+
+def test_checkpoint_reader_names_the_extra_without_tensorflow(monkeypatch, tmp_path):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "tensorflow", None)  # as if TensorFlow were not installed
+    with pytest.raises(ImportError, match=r"ltc-ref\[tf\]"):
+        authors.load_authors_checkpoint(tmp_path / "model.ckpt")

@@ -89,32 +89,58 @@ def test_params_from_state_dict_accepts_numpy_and_both_key_forms():
     as_numpy = {k: t.numpy() for k, t in sd.items()}
     prefixed = nx.params_to_state_dict(p)
     assert list(prefixed) == [f"rnn_cell.{k}" for k in sd]
-    a = nx.params_from_state_dict(as_numpy)
-    b = nx.params_from_state_dict(prefixed)
+    a = nx.params_from_state_dict(as_numpy, implicit_param_constraints=True)
+    b = nx.params_from_state_dict(prefixed, implicit_param_constraints=True)
     np.testing.assert_array_equal(a.flatten(), b.flatten())
     np.testing.assert_allclose(a.w, p.w, rtol=ROUND_TRIP_RTOL)
 
 
 def test_params_from_state_dict_errors():
     p = _params()
+
+    def from_sd(sd, **kw):
+        return nx.params_from_state_dict(sd, **{"implicit_param_constraints": True, **kw})
+
     sd = {k: t.numpy() for k, t in nx.params_to_state_dict(p).items()}
     with pytest.raises(ValueError, match="mixed_memory"):
-        nx.params_from_state_dict({**sd, "lstm.input_map.weight": np.zeros((20, 3))})
+        from_sd({**sd, "lstm.input_map.weight": np.zeros((20, 3))})
     with pytest.raises(ValueError, match="unknown key"):
-        nx.params_from_state_dict({**sd, "rnn_cell.bias": np.zeros(3)})
+        from_sd({**sd, "rnn_cell.bias": np.zeros(3)})
     with pytest.raises(ValueError, match="do not belong"):
-        nx.params_from_state_dict(sd, input_mapping="linear")
+        from_sd(sd, input_mapping="linear")
     no_out = {k: a for k, a in sd.items() if "output" not in k}
     with pytest.raises(ValueError, match="motor_size: required"):
-        nx.params_from_state_dict(no_out, output_mapping=None)
-    assert nx.params_from_state_dict(no_out, output_mapping=None, motor_size=2).n_outputs == 2
+        from_sd(no_out, output_mapping=None)
+    assert from_sd(no_out, output_mapping=None, motor_size=2).n_outputs == 2
     with pytest.raises(ValueError, match="missing keys"):
-        nx.params_from_state_dict({k: a for k, a in sd.items() if not k.endswith(".w")})
+        from_sd({k: a for k, a in sd.items() if not k.endswith(".w")})
     raw = {**sd, "rnn_cell.w": -np.abs(sd["rnn_cell.w"])}
     with pytest.raises(ValueError, match="implicit_param_constraints=False"):
-        nx.params_from_state_dict(raw, implicit_param_constraints=False)
+        from_sd(raw, implicit_param_constraints=False)
     with pytest.raises(ValueError, match="has no bias"):
         nx.params_to_state_dict(p.replace(input_b=np.ones(3)), input_mapping="linear")
+
+
+def test_state_dict_converters_require_the_positivity_setting():
+    """A state dict does not say whether its values are raw; guessing True for physical values
+    (an LTCCell's) would change the outputs with no error, so the caller must say."""
+    p = _params()
+    physical = {k: t.numpy() for k, t in nx.params_to_state_dict(
+        p, implicit_param_constraints=False, prefix="").items()}  # fmt: skip
+    with pytest.raises(TypeError, match="implicit_param_constraints"):
+        nx.params_from_state_dict(physical)
+    with pytest.raises(TypeError, match="expected True"):
+        nx.params_from_state_dict(physical, implicit_param_constraints="False")
+    with pytest.raises(TypeError, match="implicit_param_constraints"):
+        nx.grads_from_state_dict({}, physical)
+    right = nx.params_from_state_dict(physical, implicit_param_constraints=False)
+    np.testing.assert_array_equal(right.w, p.w)
+    # what the old default did: a wrong, silently accepted model
+    wrong = nx.params_from_state_dict(physical, implicit_param_constraints=True)
+    x = np.random.default_rng(0).standard_normal((2, 4, 3))
+    y_right, _ = ltc_ref.forward(right, x)
+    y_wrong, _ = ltc_ref.forward(wrong, x)
+    assert np.max(np.abs(y_wrong - y_right)) > 1e-2 * np.max(np.abs(y_right))
 
 
 def test_grads_from_state_dict_is_the_softplus_chain_rule():
@@ -125,7 +151,7 @@ def test_grads_from_state_dict_is_the_softplus_chain_rule():
     g_y = np.random.default_rng(5).standard_normal(y.shape)
     (y * torch.from_numpy(g_y)).sum().backward()
     grads = {k: q.grad for k, q in model.named_parameters()}
-    phys = nx.grads_from_state_dict(grads, model.state_dict())
+    phys = nx.grads_from_state_dict(grads, model.state_dict(), implicit_param_constraints=True)
     g_ref, *_ = ltc_ref.vjp(p, x, g_y, epsilon=1e-8)
     assert "sparsity_mask" not in phys  # not a parameter ncps trains
     for name in ("w", "cm", "gleak", "sensory_w", "erev", "mu"):

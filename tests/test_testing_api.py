@@ -316,7 +316,7 @@ def test_ncps_adapter_imports_and_converts_without_torch():
         "np.random.default_rng(0))\n"
         "sd = {k: getattr(p, k) for k in p.ARRAY_FIELDS}\n"
         "for k in p.POSITIVE_FIELDS: sd[k] = ncps.ncps_softplus_inverse(sd[k])\n"
-        "q = ncps.params_from_state_dict(sd)\n"
+        "q = ncps.params_from_state_dict(sd, implicit_param_constraints=True)\n"
         "assert np.allclose(q.w, p.w, rtol=1e-15, atol=0)\n"
         "try:\n    ncps.params_to_state_dict(p)\nexcept ImportError as e:\n    print('needs', e)\n"
     )

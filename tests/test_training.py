@@ -583,3 +583,132 @@ def test_verify_section_passes():
     results = fn()
     assert title == "training" and len(results) == 4
     assert all(r.passed for r in results), results
+
+
+# --------------------------------------------------------------------------------------------
+# Trained models that travel: stored normalisation, predict on raw data, presets
+# --------------------------------------------------------------------------------------------
+
+#: predict on raw inputs normalises them in float64 and casts; on the dataset's normalised
+#: split the same numbers were computed by the loader (the same float64 formula, then the cast).
+#: float32: the normalised inputs may differ by one float32 ulp (the round trip through the
+#: inverse map), which T·L fused steps of a 4-unit model carry to ~1e-6 of the outputs. (Measured
+#: 0 in both dtypes on this machine; the bounds allow other rounding of the two paths.)
+RAW_PREDICT_RTOL = {np.float64: 1e-12, np.float32: 1e-5}
+
+
+def _occupancy_run(tmp_path, dtype):
+    from ltc_ref import data
+    from ltc_ref.training.cli import main
+
+    synthetic_data.write_occupancy(tmp_path / "data", np.random.default_rng(0))
+    out = tmp_path / "runs"
+    args = ["occupancy", "--data-dir", str(tmp_path / "data"), "--epochs", "1", "--units", "4",
+            "--max-batches", "2", "--backend", "numpy", "--out", str(out), "--no-progress",
+            "--dtype", np.dtype(dtype).name]  # fmt: skip
+    assert main(args) == 0
+    ds = data.load("occupancy", tmp_path / "data", dtype=np.dtype(dtype))
+    return out / "seed-0", ds
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_trained_model_predicts_on_raw_data(tmp_path, capsys, dtype):
+    """ltc-ref train's checkpoint stores the input normalisation: raw inputs (the files' units)
+    give the predictions the model makes on the normalised test split."""
+    run, ds = _occupancy_run(tmp_path, dtype)
+    capsys.readouterr()
+    model = load_model(run)
+    assert model.dtype == dtype
+    np.testing.assert_array_equal(model.x_scaling.mean, ds.x_scaling.mean)
+    np.testing.assert_array_equal(model.x_scaling.std, ds.x_scaling.std)
+    raw = ds.x_scaling.inverse(ds.test.x.astype(np.float64))  # float64, the files' units
+    assert np.max(np.abs(raw.mean(axis=(0, 1)))) > 10  # really raw (CO2 ~ 500, light ~ 100)
+    z_norm, _ = model_module.predict(model, ds.test.x, normalise=False)
+    z_raw, _ = model_module.predict(model, raw, normalise=True, cast=dtype == np.float32)
+    assert z_raw.dtype == dtype
+    err = np.max(np.abs(z_raw - z_norm)) / np.max(np.abs(z_norm))
+    assert err <= RAW_PREDICT_RTOL[dtype], err
+    with pytest.raises(ValueError, match="pass normalise=True for raw inputs"):
+        model_module.predict(model, ds.test.x)
+    if dtype == np.float32:
+        with pytest.raises(TypeError, match="cast=True"):
+            model_module.predict(model, raw, normalise=True)
+
+
+def test_regression_predictions_come_back_in_the_targets_units(rng):
+    from ltc_ref.data.windowing import ZScore
+
+    model = _tiny_model(rng, K=2)
+    x_scaling = ZScore(np.array([10.0, -3.0]), np.array([2.0, 0.5]))
+    y_scaling = ZScore(np.array([100.0, 5.0]), np.array([20.0, 0.1]))
+    scaled = replace(model, x_scaling=x_scaling, y_scaling=y_scaling)
+    x = rng.normal(size=(3, 4, 2))
+    z, _ = model_module.predict(model, x)
+    z_raw, _ = model_module.predict(scaled, x_scaling.inverse(x), normalise=True)
+    np.testing.assert_allclose(z_raw, y_scaling.inverse(z), rtol=EXACT_RTOL)
+    with pytest.raises(ValueError, match="stores no normalisation"):
+        model_module.predict(model, x, normalise=True)
+    with pytest.raises(ValueError, match=r"x_scaling\.mean"):
+        replace(model, x_scaling=ZScore(np.zeros(3), np.ones(3)))
+    with pytest.raises(ValueError, match=r"y_scaling\.std"):
+        replace(model, y_scaling=ZScore(np.zeros(2), np.zeros(2)))
+    with pytest.raises(TypeError, match="float32 or float64"):
+        model_module.predict(model, x.astype(np.int64))
+
+
+def test_presets_set_dt_and_epsilon():
+    """--init ncps gives ncps's dynamics (Δt = 1, so c = L·C_m, ε = 1e-8); --init authors
+    theirs (dt = L, so cm is their cm_t; ε = 0); explicit values win."""
+    assert (TrainConfig().dt, TrainConfig().epsilon) == (6.0, 0.0)
+    assert (TrainConfig(unfolds=4).dt, TrainConfig(unfolds=4).epsilon) == (4.0, 0.0)
+    ncps_like = TrainConfig(init="ncps", positivity="softplus")
+    assert (ncps_like.dt, ncps_like.epsilon) == (1.0, 1e-8)
+    assert TrainConfig(init="ncps", dt=0.5, epsilon=0.0).dt == 0.5
+    with pytest.raises(ValueError, match="epsilon"):
+        TrainConfig(epsilon=-1.0)
+    m = init_model(2, 2, np.random.default_rng(0), units=3, ranges="ncps")
+    assert (m.dt, m.epsilon) == (1.0, 1e-8)
+
+
+def test_cli_dt_and_init_reach_the_checkpoint(tmp_path, capsys):
+    from ltc_ref.training.cli import main
+
+    synthetic_data.write_occupancy(tmp_path / "data", np.random.default_rng(0))
+    base = ["occupancy", "--data-dir", str(tmp_path / "data"), "--epochs", "1", "--units", "3",
+            "--max-batches", "1", "--backend", "numpy", "--no-progress"]  # fmt: skip
+    assert main([*base, "--out", str(tmp_path / "a"), "--init", "ncps",
+                 "--positivity", "softplus"]) == 0  # fmt: skip
+    assert main([*base, "--out", str(tmp_path / "b"), "--dt", "2.5"]) == 0
+    capsys.readouterr()
+    a, b = load_model(tmp_path / "a" / "seed-0"), load_model(tmp_path / "b" / "seed-0")
+    assert (a.dt, a.epsilon, b.dt, b.epsilon) == (1.0, 1e-8, 2.5, 0.0)
+
+
+def test_export_names_the_extra_without_torch(monkeypatch, rng):
+    import sys
+
+    from ltc_ref.training import to_ncps_model
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # as if torch were not installed
+    with pytest.raises(ImportError, match=r"ltc-ref\[ncps\]"):
+        to_ncps_model(_tiny_model(rng))
+
+
+def test_checkpoints_without_or_with_a_broken_normalisation_record(tmp_path, capsys):
+    """Checkpoints written before the normalisation was stored load without one (predict then
+    needs no normalise=); a malformed record is a CheckpointError, not a silent identity."""
+    run, ds = _occupancy_run(tmp_path, np.float64)
+    capsys.readouterr()
+    record_path = list_checkpoints(run)[-1]
+    record = json.loads(record_path.read_text())
+    assert record["metadata"]["normalisation"]["x"]["mean"] == list(ds.x_scaling.mean)
+    del record["metadata"]["normalisation"]
+    record_path.write_text(json.dumps(record))
+    old = load_model(run)
+    assert old.x_scaling is None and old.y_scaling is None
+    z, _ = model_module.predict(old, ds.test.x)  # no normalise= needed: nothing stored
+    assert np.all(np.isfinite(z))
+    record["metadata"]["normalisation"] = {"x": {"mean": [0.0]}, "y": None}
+    record_path.write_text(json.dumps(record))
+    with pytest.raises(CheckpointError, match="normalisation"):
+        load_model(run)

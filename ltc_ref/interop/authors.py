@@ -12,16 +12,25 @@ Their ``LTCCell`` is the conductance form (SPEC §2) with these differences from
   of $\dot v = [g_l (v_l - v) + \sum a (E - v) + \sum s (E^s - v)] / c_t$, i.e. they treat
   ``cm_t`` as $C_m$: **cm = cm_t with dt = 0.1 L** and ``solver="euler"`` / ``"rk4"``.
 * **No ε, no masks** (dense: every synapse exists), **no output map**: the cell's output is its
-  whole state (M = N); the scripts put a dense layer on top (`AuthorsModel.readout`).
+  whole state (M = N); the scripts put a dense layer on top (`AuthorsModel.readout`). Their
+  scripts' ``--sparsity`` option multiplies ``W`` and ``sensory_W`` by a fixed 0/1 mask after
+  every step, so a model trained with it holds exact zeros: `params_from_authors` reads every
+  exact zero of ``W`` / ``sensory_W`` as a missing synapse (mask 0).
 * **Input map** in the variable scope ``sensory_mapping``: ``input_w``, ``input_b`` (mapping type
   Affine, their default; Linear has no ``input_b``; Identity neither).
-* **Clipping** after every optimizer step (``get_param_constrain_op``): `CLIP_RANGES`.
+* **Clipping** after every optimizer step (``get_param_constrain_op``): `CLIP_RANGES`, whose
+  bounds their float32 graph rounds to float32: ``float32(1e-5) = 9.99999975e-06`` lies below the
+  float64 number ``1e-5``, so the range check compares with `clip_floor` (the float32 bound).
+* **Time-major inputs.** Their scripts feed ``(T, B, C)``; ltc-ref is batch first ``(B, T, C)``:
+  ``AuthorsModel.predict(x, time_major=True)`` transposes in and out.
 
 Their variable names → ltc-ref fields: `VARIABLE_FIELDS`. Their ``export_weights(dirname, sess,
 output_weights=None)`` writes ``np.savetxt`` csv files (`CSV_FIELDS`; ``cm.csv`` holds
 ``cm_t``), plus ``output_w.csv`` / ``output_b.csv`` with the dense readout's kernel and bias when
 ``output_weights`` is passed; it does **not** write the input map. `load_authors_csv` reads such
-a directory.
+a directory. Their scripts themselves never call ``export_weights``: they save ``tf.train.Saver``
+checkpoints, which `load_authors_checkpoint` reads (needs the ``tf`` extra, TensorFlow, imported
+only inside that function).
 """
 
 from __future__ import annotations
@@ -34,7 +43,9 @@ from pathlib import Path
 import numpy as np
 
 from .. import _validation as v
+from ..forward import forward
 from ..model.params import SynapticParams
+from ._masks import zero_weights_as_mask
 
 #: Sub-steps per input step in their code (``_ode_solver_unfolds``).
 AUTHORS_UNFOLDS = 6
@@ -87,6 +98,31 @@ SOLVER_NAMES = {
     "rk4": "rk4",
 }
 _MATRICES = ("W", "erev", "mu", "sigma", "sensory_W", "sensory_erev", "sensory_mu", "sensory_sigma")
+#: Their synapse conductances, which ``--sparsity`` zeroes, and the mask field each zero sets.
+SPARSE_VARIABLES = {"W": "sparsity_mask", "sensory_W": "sensory_sparsity_mask"}
+#: Checkpoint entries that are not the model: Adam's moment slots (``<variable>/Adam``,
+#: ``<variable>/Adam_1``) and its bias-correction powers.
+OPTIMIZER_ENTRIES = ("Adam", "Adam_1", "beta1_power", "beta2_power")
+#: The variable scope of their cell in the scripts' graphs (``tf.nn.dynamic_rnn`` → ``rnn``,
+#: the cell → ``ltc``).
+CELL_SCOPE = "rnn/ltc"
+#: The scripts' dense read-out layer (``tf.layers.Dense``): ``dense/kernel`` ``(N, K)``,
+#: ``dense/bias`` ``(K,)``.
+READOUT_SCOPE = "dense"
+
+
+def clip_floor(name: str) -> float:
+    """The lower clipping bound of their variable ``name`` as their float32 graph applies it:
+    ``float(np.float32(low))`` (``float32(1e-5) = 9.99999975e-06`` < 1e-5).
+
+    Arguments:
+        name: a key of `CLIP_RANGES`.
+
+    Returns:
+        The bound as a Python float (exactly the float32 value).
+    """
+    v.check_choice("name", name, CLIP_RANGES)
+    return float(np.float32(CLIP_RANGES[name][0]))
 
 
 def _short_name(key: str) -> str:
@@ -124,8 +160,11 @@ def params_from_authors(
     r"""ltc-ref parameters from the authors' variables.
 
     ``cm`` is set to ``cm_t``; run with `authors_forward_kwargs` (``dt = L`` for their fused
-    solver). Masks are all ones (their cell is dense), the output map the identity on all N
-    neurons.
+    solver). The output map is the identity on all N neurons. Masks: 1 everywhere except where
+    ``W`` / ``sensory_W`` is exactly 0 — a synapse removed by their scripts' ``--sparsity``
+    option — where the mask is 0 and ``w`` is set to the clip floor (`clip_floor`; any positive
+    value gives the same outputs, since the synapse's conductance is $w\sigma(\cdot)m = 0$, and
+    `params_to_authors` writes the zero back).
 
     Arguments:
         variables: their variable name → array: ``sensory_mu, sensory_sigma, sensory_W,
@@ -135,11 +174,18 @@ def params_from_authors(
         input_mapping: ``"affine"`` (their default: ``input_w`` and ``input_b``), ``"linear"``
             (``input_w`` only) or ``None`` (identity).
         check_ranges: require ``cm_t``, ``gleak``, ``W``, ``sensory_W`` inside `CLIP_RANGES`
-            (true of any model their training produced, since it clips after every step).
+            with float32 lower bounds (`clip_floor`), exact zeros of ``W`` / ``sensory_W``
+            excepted (missing synapses): true of any model their training produced, since it
+            clips after every step.
         dtype: float32 (theirs) or float64.
 
     Returns:
         `SynapticParams`.
+
+    Raises:
+        ValueError: unknown, missing or repeated names, values outside the clipping ranges
+            (with ``check_ranges``), or an exact zero anywhere else than ``W`` / ``sensory_W``'s
+            missing synapses (a zero ``cm_t`` or ``gleak`` is not a model their code makes).
     """
     dtype = v.check_dtype("dtype", dtype)
     if input_mapping not in ("affine", "linear", None):
@@ -165,25 +211,25 @@ def params_from_authors(
         raise ValueError(
             f"variables: missing {missing}, unexpected {extra} for input_mapping={input_mapping!r}"
         )
+    masks = {}
+    for name, mask_field in SPARSE_VARIABLES.items():
+        dense = np.ones(named[name].shape, dtype)
+        named[name], masks[mask_field] = zero_weights_as_mask(named[name], dense, clip_floor(name))
     if check_ranges:
-        for name, (low, high) in CLIP_RANGES.items():
-            arr = named[name]
+        for name, (_, high) in CLIP_RANGES.items():
+            arr, low = named[name], clip_floor(name)
             if np.any((arr < low) | (arr > high)):
+                lo, hi = float(arr.min()), float(arr.max())
                 raise ValueError(
-                    f"variables[{name!r}]: values outside their clipping range [{low:g}, "
-                    f"{high:g}] (min {arr.min():g}, max {arr.max():g}); pass check_ranges=False "
-                    "to load anyway"
+                    f"variables[{name!r}]: values outside their clipping range [{low!r}, "
+                    f"{high:g}] (float32 bounds; min {lo!r}, max {hi!r}); pass "
+                    "check_ranges=False to load anyway"
                 )
     fields = {VARIABLE_FIELDS[k]: a for k, a in named.items()}
     N, C = fields["gleak"].shape[0], fields["sensory_w"].shape[0]
     fields.setdefault("input_w", np.ones(C, dtype))
     fields.setdefault("input_b", np.zeros(C, dtype))
-    fields.update(
-        sparsity_mask=np.ones((N, N), dtype),
-        sensory_sparsity_mask=np.ones((C, N), dtype),
-        output_w=np.ones(N, dtype),
-        output_b=np.zeros(N, dtype),
-    )
+    fields.update(masks, output_w=np.ones(N, dtype), output_b=np.zeros(N, dtype))
     return SynapticParams(**fields)
 
 
@@ -191,8 +237,10 @@ def params_to_authors(params: SynapticParams, *, dt=None, unfolds: int = AUTHORS
     r"""The authors' variables for ltc-ref parameters run with elapsed time ``dt`` and ``unfolds``
     fused sub-steps: ``cm_t`` $= C_m L / \Delta t$ (their fused solver then computes the same).
 
-    The parameters must be dense (all-ones masks) with the identity output map on all neurons
-    (their cell has neither).
+    Their cell has no masks: a missing synapse (mask 0) is written as ``W = 0`` /
+    ``sensory_W = 0``, as their ``--sparsity`` training leaves it (keep their sparsity mask fixed
+    when training further). The output map must be the identity on all neurons (their cell has
+    none).
 
     Arguments:
         params: `SynapticParams`.
@@ -206,8 +254,6 @@ def params_to_authors(params: SynapticParams, *, dt=None, unfolds: int = AUTHORS
     """
     if not isinstance(params, SynapticParams):
         raise TypeError(f"params: expected SynapticParams, got {type(params).__name__}")
-    if not (np.all(params.sparsity_mask == 1) and np.all(params.sensory_sparsity_mask == 1)):
-        raise ValueError("params: the authors' cell is dense; the masks must be all ones")
     if (
         params.n_outputs != params.n_units
         or np.any(params.output_w != 1)
@@ -216,6 +262,8 @@ def params_to_authors(params: SynapticParams, *, dt=None, unfolds: int = AUTHORS
         raise ValueError("params: the authors' cell outputs its whole state (no output map)")
     L = v.check_int("unfolds", unfolds, minimum=1)
     out = {name: np.array(getattr(params, f)) for name, f in VARIABLE_FIELDS.items()}
+    for name, mask_field in SPARSE_VARIABLES.items():
+        out[name] = np.where(getattr(params, mask_field) == 0, 0, out[name]).astype(params.dtype)
     if dt is not None:
         dt = v.check_real("dt", dt)
         if not dt > 0:
@@ -280,9 +328,33 @@ class AuthorsModel:
             ``(..., K)``.
         """
         if self.readout_w is None:
-            raise ValueError("readout: no output_w.csv / output_b.csv were loaded")
+            raise ValueError(
+                "readout: this model has no dense read-out (no output_w.csv / output_b.csv, or "
+                "no dense/kernel in the checkpoint)"
+            )
         out = np.asarray(h) @ self.readout_w
         return out if self.readout_b is None else out + self.readout_b
+
+    def predict(self, x, *, time_major: bool = False, solver: str = "semi_implicit", h0=None):
+        r"""Run the cell over a sequence and apply the dense read-out when there is one.
+
+        Arguments:
+            x: inputs in the parameters' dtype: ``(T, B, C)`` when ``time_major`` (their
+                scripts' layout, ``tf.nn.dynamic_rnn(..., time_major=True)``), else ``(B, T, C)``.
+            time_major: whether ``x`` (and the result) put time first.
+            solver: their solver name (``"semi_implicit"``, ``"explicit"``, ``"runge_kutta"``)
+                or ltc-ref's; sets `authors_forward_kwargs`.
+            h0: ``(B, N)`` initial state (default 0, as their ``zero_state``).
+
+        Returns:
+            The read-out ``(B, T, K)`` (``(T, B, K)`` when ``time_major``), or the states
+            ``(B, T, N)`` / ``(T, B, N)`` for a model without read-out.
+        """
+        x = v.as_array("x", x, ndim=3)
+        batch_first = np.swapaxes(x, 0, 1) if time_major else x
+        _, h = forward(self.params, batch_first, h0=h0, **authors_forward_kwargs(solver))
+        out = h if self.readout_w is None else self.readout(h)
+        return np.swapaxes(out, 0, 1) if time_major else out
 
 
 def load_authors_csv(
@@ -361,15 +433,113 @@ def load_authors_csv(
     return AuthorsModel(params, readout_w, readout_b, input_map_loaded=len(loaded) == 2)
 
 
+def _require_tensorflow():
+    try:
+        import tensorflow as tf
+    except ImportError as err:
+        raise ImportError(
+            "load_authors_checkpoint needs TensorFlow to read tf.train.Saver checkpoints: "
+            "pip install 'ltc-ref[tf]' (tensorflow-cpu)"
+        ) from err
+    return tf
+
+
+def _is_optimizer_entry(key: str) -> bool:
+    """Adam's slots (``.../W/Adam``, ``.../W/Adam_1``) and ``beta1_power`` / ``beta2_power``."""
+    return key.split("/")[-1] in OPTIMIZER_ENTRIES
+
+
+def load_authors_checkpoint(
+    path,
+    *,
+    scope: str = CELL_SCOPE,
+    readout: str | None = READOUT_SCOPE,
+    check_ranges: bool = True,
+    dtype=np.float64,
+) -> AuthorsModel:
+    """Load a model saved by the authors' training scripts (``tf.train.Saver``).
+
+    Reads the cell's variables under ``scope`` (``rnn/ltc/W``, ``rnn/ltc/sensory_mapping/input_w``,
+    …), the dense read-out under ``readout`` (``dense/kernel``, ``dense/bias``) when present, and
+    ignores the optimizer's entries (`OPTIMIZER_ENTRIES`: Adam slots, ``beta1_power``,
+    ``beta2_power``) and everything outside both scopes. The input mapping (affine, linear,
+    none) follows from which of ``input_w`` / ``input_b`` exist. Exact zeros of ``W`` /
+    ``sensory_W`` (``--sparsity``) become masks, as in `params_from_authors`.
+
+    Needs TensorFlow (the ``tf`` extra; only its checkpoint reader is used, no graph is built).
+
+    Arguments:
+        path: the checkpoint prefix (``".../model.ckpt"``, as passed to ``Saver.save``) or its
+            directory (the newest checkpoint named in its ``checkpoint`` file).
+        scope: the cell's variable scope.
+        readout: the dense layer's scope, or ``None`` to ignore it.
+        check_ranges: as for `params_from_authors`.
+        dtype: float32 (the stored values) or float64 (exact conversion).
+
+    Returns:
+        `AuthorsModel` (``input_map_loaded=True``); run it with `AuthorsModel.predict`.
+
+    Raises:
+        ImportError: TensorFlow is not installed.
+        ValueError: no checkpoint at ``path``, no variables under ``scope``, or variables that
+            `params_from_authors` refuses.
+    """
+    tf = _require_tensorflow()
+    path = str(path)
+    if Path(path).is_dir():
+        found = tf.train.latest_checkpoint(path)
+        if found is None:
+            raise ValueError(f"path: {path} is a directory without a 'checkpoint' index file")
+        path = found
+    try:
+        reader = tf.train.load_checkpoint(path)
+    except (tf.errors.NotFoundError, tf.errors.DataLossError, ValueError) as err:
+        raise ValueError(f"path: {path} is not a readable TensorFlow checkpoint ({err})") from err
+    keys = [k for k in reader.get_variable_to_shape_map() if not _is_optimizer_entry(k)]
+    prefix = scope.rstrip("/") + "/"
+    variables = {k: reader.get_tensor(k) for k in keys if k.startswith(prefix)}
+    if not variables:
+        raise ValueError(
+            f"path: {path} has no variables under {scope!r} (found {sorted(keys)[:8]}); pass "
+            "scope= if the cell was built under another name"
+        )
+    has = {_short_name(k) for k in variables}
+    mapping = "affine" if "input_b" in has else ("linear" if "input_w" in has else None)
+    params = params_from_authors(
+        variables, input_mapping=mapping, check_ranges=check_ranges, dtype=dtype
+    )
+    readout_w = readout_b = None
+    if readout is not None and f"{readout}/kernel" in keys:
+        readout_w = np.asarray(reader.get_tensor(f"{readout}/kernel"), dtype=dtype)
+        if readout_w.ndim != 2 or readout_w.shape[0] != params.n_units:
+            raise ValueError(
+                f"{readout}/kernel: expected shape (N, K) with N = {params.n_units}, got "
+                f"{readout_w.shape}"
+            )
+        if f"{readout}/bias" in keys:
+            readout_b = np.asarray(reader.get_tensor(f"{readout}/bias"), dtype=dtype)
+            if readout_b.shape != (readout_w.shape[1],):
+                raise ValueError(
+                    f"{readout}/bias: expected shape ({readout_w.shape[1]},), got {readout_b.shape}"
+                )
+    return AuthorsModel(params, readout_w, readout_b, input_map_loaded=True)
+
+
 __all__ = [
     "AUTHORS_EXPLICIT_STEP",
     "AUTHORS_UNFOLDS",
+    "CELL_SCOPE",
     "CLIP_RANGES",
     "CSV_FILES",
+    "OPTIMIZER_ENTRIES",
+    "READOUT_SCOPE",
+    "SPARSE_VARIABLES",
     "VARIABLE_FIELDS",
     "AuthorsModel",
     "authors_forward_kwargs",
+    "clip_floor",
     "clip_to_authors_ranges",
+    "load_authors_checkpoint",
     "load_authors_csv",
     "params_from_authors",
     "params_to_authors",

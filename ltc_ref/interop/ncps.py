@@ -68,6 +68,15 @@ def _require_ncps():
     return ncps
 
 
+def _require_ncps_wirings():
+    """ncps's wirings alone (shared by its backends; no torch needed)."""
+    try:
+        import ncps.wirings
+    except ImportError as err:  # pragma: no cover - exercised only without ncps
+        raise ImportError("ncps_wiring needs ncps: pip install ncps==1.0.1") from err
+    return ncps
+
+
 # ---- ncps's positivity map ------------------------------------------------------------------
 
 
@@ -125,6 +134,16 @@ def _check_mapping(name: str, mapping):
     return mapping
 
 
+def _check_flag(implicit_param_constraints) -> None:
+    # A bool exactly (numpy bools too): a truthy string such as "False" must not pass.
+    if not isinstance(implicit_param_constraints, (bool, np.bool_)):
+        raise TypeError(
+            "implicit_param_constraints: expected True (the state dict holds ncps's raw values, "
+            "softplus applied at run time: LTC's default) or False (physical values: LTCCell's "
+            f"default), got {implicit_param_constraints!r}"
+        )
+
+
 def _to_numpy(name: str, value) -> np.ndarray:
     if hasattr(value, "detach"):  # a torch tensor (or Parameter)
         value = value.detach().cpu().numpy()
@@ -160,7 +179,7 @@ def _map_keys(kind: str, mapping) -> tuple[str, ...]:
 def params_from_state_dict(
     state_dict: Mapping,
     *,
-    implicit_param_constraints: bool = True,
+    implicit_param_constraints: bool,
     input_mapping="affine",
     output_mapping="affine",
     motor_size: int | None = None,
@@ -172,11 +191,17 @@ def params_from_state_dict(
     they are otherwise; ``erev``, masks and the rest are copied. Missing maps are filled with
     weight 1 and bias 0.
 
+    ``implicit_param_constraints`` has no default: a state dict does not say whether its values
+    are raw, and a guess is silently wrong (softplus applied to physical values changes every
+    output, with no error). Read it from the model (``model.rnn_cell._implicit_param_constraints``
+    for an ``LTC``, ``cell._implicit_param_constraints`` for an ``LTCCell``), or use `from_ncps`,
+    which does.
+
     Arguments:
         state_dict: mapping key → torch tensor or NumPy array; keys with or without the
             ``rnn_cell.`` prefix (``module.state_dict()`` of an ``LTC`` or an ``LTCCell``).
-        implicit_param_constraints: the model's setting (``LTC``'s default True, ``LTCCell``'s
-            False).
+        implicit_param_constraints: required, the model's setting (``LTC``'s default True:
+            raw values; ``LTCCell``'s default False: physical values).
         input_mapping: the model's ``input_mapping``: ``"affine"``, ``"linear"`` or ``None``.
         output_mapping: the model's ``output_mapping``.
         motor_size: M, the number of outputs; needed only when ``output_mapping`` is ``None``
@@ -192,6 +217,7 @@ def params_from_state_dict(
             ncps's ``apply_weight_constraints()`` would set it to 0, which has no physical meaning
             either).
     """
+    _check_flag(implicit_param_constraints)
     _check_mapping("input_mapping", input_mapping)
     _check_mapping("output_mapping", output_mapping)
     sd = _strip_prefix(state_dict)
@@ -230,8 +256,14 @@ def params_from_state_dict(
                 )
         fields[name] = arr
 
-    fields["input_w"] = arrays["input_w"] if input_mapping else np.ones(C, dtype)
-    fields["input_b"] = arrays["input_b"] if input_mapping == "affine" else np.zeros(C, dtype)
+    fields.update(_maps(arrays, input_mapping, output_mapping, motor_size, N, C, dtype))
+    return SynapticParams(**{k: np.asarray(a, dtype=dtype) for k, a in fields.items()})
+
+
+def _maps(arrays, input_mapping, output_mapping, motor_size, N: int, C: int, dtype) -> dict:
+    """``input_w, input_b, output_w, output_b`` from ``arrays`` per mapping mode (weight 1 and
+    bias 0 where the mode has none) and M from ``output_w`` or ``motor_size``. Shared by the
+    PyTorch and Keras converters (ncps's two backends have the same mapping modes)."""
     if output_mapping:
         M = arrays["output_w"].shape[0]
         if motor_size is not None and motor_size != M:
@@ -239,15 +271,18 @@ def params_from_state_dict(
     else:
         if motor_size is None:
             raise ValueError(
-                "motor_size: required when output_mapping is None (the state_dict has no "
+                "motor_size: required when output_mapping is None (the model has no "
                 "output_w to read M from); pass the wiring's output_dim"
             )
         M = v.check_int("motor_size", motor_size, minimum=1)
         if M > N:
             raise ValueError(f"motor_size: expected 1 <= motor_size <= N = {N}, got {M}")
-    fields["output_w"] = arrays["output_w"] if output_mapping else np.ones(M, dtype)
-    fields["output_b"] = arrays["output_b"] if output_mapping == "affine" else np.zeros(M, dtype)
-    return SynapticParams(**{k: np.asarray(a, dtype=dtype) for k, a in fields.items()})
+    return {
+        "input_w": arrays["input_w"] if input_mapping else np.ones(C, dtype),
+        "input_b": arrays["input_b"] if input_mapping == "affine" else np.zeros(C, dtype),
+        "output_w": arrays["output_w"] if output_mapping else np.ones(M, dtype),
+        "output_b": arrays["output_b"] if output_mapping == "affine" else np.zeros(M, dtype),
+    }
 
 
 def _check_representable(params, kind: str, mapping):
@@ -309,7 +344,7 @@ def params_to_state_dict(
     return out
 
 
-def grads_from_state_dict(grads: Mapping, state_dict: Mapping, *, implicit_param_constraints=True):
+def grads_from_state_dict(grads: Mapping, state_dict: Mapping, *, implicit_param_constraints: bool):
     r"""Cotangents of ltc-ref's physical values from ncps's gradients (of its raw parameters).
 
     For the positive fields with implicit constraints, $\bar x = \bar r / \varphi'(r)$ with
@@ -320,11 +355,13 @@ def grads_from_state_dict(grads: Mapping, state_dict: Mapping, *, implicit_param
     Arguments:
         grads: key → gradient (``{k: p.grad for k, p in model.named_parameters()}``).
         state_dict: the model's state dict (for the raw values).
-        implicit_param_constraints: the model's setting.
+        implicit_param_constraints: required (as for `params_from_state_dict`): the model's
+            setting.
 
     Returns:
         dict field → NumPy array (cotangent of the physical value, as in `ltc_ref.vjp`).
     """
+    _check_flag(implicit_param_constraints)
     raw = {k: _to_numpy(k, a) for k, a in _strip_prefix(state_dict).items()}
     out = {}
     for name, g in _strip_prefix(grads).items():
@@ -351,9 +388,10 @@ def ncps_wiring(recipe):
         recipe: `ltc_ref.FullyConnected`, `ltc_ref.Random`, `ltc_ref.NCP` or `ltc_ref.AutoNCP`.
 
     Returns:
-        The matching ``ncps.wirings`` instance.
+        The matching ``ncps.wirings`` instance (for either backend: ``ncps.torch`` and
+        ``ncps.keras`` share the wirings; torch is not needed here).
     """
-    ncps = _require_ncps()
+    ncps = _require_ncps_wirings()
     from .. import wirings as ours
 
     w = ncps.wirings
@@ -406,7 +444,10 @@ def to_ncps(
         input_mapping: ``"affine"``, ``"linear"`` or ``None``.
         output_mapping: likewise.
         unfolds: ncps's ``ode_unfolds``.
-        epsilon: ncps's ``epsilon``.
+        epsilon: ncps's ``epsilon``; the default is ncps's 1e-8, while `ltc_ref.forward`'s and
+            the authors' is 0: pass the value the parameters are run with. For a model trained
+            with ``ltc-ref train`` use `ltc_ref.training.to_ncps_model`, which sets it (and
+            ``dt`` and the read-out) from the model.
 
     Returns:
         ``ncps.torch.LTC`` (or ``LTCCell``) with the parameters loaded. torch's global random

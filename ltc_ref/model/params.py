@@ -406,8 +406,12 @@ class SynapticParams(_Params):
 # --------------------------------------------------------------------------------------------
 
 #: Initial ranges of the conductance form. ``"ncps"``: ncps 1.0.1's ``LTCCell``;
-#: ``"authors"``: the authors' TF code (where it has no Δt, its ``cm_t = 0.5`` is C_m/Δt, so with
-#: Δt = 1 it is C_m = 0.5). Each entry is a constant or a ``(low, high)`` uniform range.
+#: ``"authors"``: the authors' TF code. Their cell has no Δt; its ``cm_t = 0.5`` is ltc-ref's
+#: ``cm`` as it stands in both of their solver families: their fused solver computes
+#: $c = $ ``cm_t`` per sub-step, which is ltc-ref's $c = C_m L / \Delta t$ with ``dt = L``
+#: (``cm_t`` $= C_m L/\Delta t$); their explicit Euler and RK4 solvers use ``cm_t`` as $C_m$
+#: itself with a fixed step 0.1 (``dt = 0.1 L``); see `ltc_ref.interop.authors`. Each entry is a
+#: constant or a ``(low, high)`` uniform range.
 INIT_RANGES = {
     "ncps": {
         "gleak": (0.001, 1.0),

@@ -7,7 +7,10 @@
 * `ltc_ref.training.optim` — Adam and gradient-norm clipping.
 * `ltc_ref.training.loop` — `fit`, `evaluate`, `TrainConfig`, best-validation selection,
   checkpoints, resuming, `NonFiniteLossError`.
-* `ltc_ref.training.checkpoint` — ``.npz`` + JSON checkpoints, checked on load.
+* `ltc_ref.training.checkpoint` — ``.npz`` + JSON checkpoints, checked on load (a run's also
+  store the input normalisation, so that `load_model` + `predict` work on raw data).
+* `ltc_ref.training.export` — `to_ncps_model`: a trained model as an ncps (PyTorch) module,
+  read-out, Δt, ε and normalisation included (torch imported only there).
 * `ltc_ref.training.plots` — learning curves and $\\tau_{sys}$ over a sequence (matplotlib).
 * `ltc_ref.verify.training` — the ``ltc-ref verify`` section (gradient, Adam, checkpoint).
 * ``ltc-ref train DATASET`` — the command line (`ltc_ref.training.cli`).
@@ -16,6 +19,7 @@
 from __future__ import annotations
 
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from .export import to_ncps_model
 from .head import DenseHead, head_forward, head_vjp, init_dense_head
 from .loop import (
     FitResult,
@@ -36,18 +40,21 @@ from .losses import (
 )
 from .model import (
     PROJECTION_BOUNDS,
+    TIME_PRESETS,
     Model,
     available_backends,
     default_backend,
     init_model,
     loss_and_grad,
     predict,
+    preset_dt_epsilon,
     project,
 )
 from .optim import AdamState, adam_init, adam_step, clip_by_global_norm
 
 __all__ = [
     "PROJECTION_BOUNDS",
+    "TIME_PRESETS",
     "AdamState",
     "CheckpointError",
     "DenseHead",
@@ -76,7 +83,9 @@ __all__ = [
     "loss_and_grad",
     "mean_squared_error",
     "predict",
+    "preset_dt_epsilon",
     "project",
     "save_checkpoint",
     "softmax_cross_entropy",
+    "to_ncps_model",
 ]

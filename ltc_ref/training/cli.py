@@ -69,7 +69,25 @@ def _parser() -> argparse.ArgumentParser:
         default="clip",
         help="clip: the authors' projection (default); softplus: ncps",
     )
-    p.add_argument("--init", choices=("authors", "ncps"), default="authors")
+    p.add_argument(
+        "--init",
+        choices=("authors", "ncps"),
+        default="authors",
+        help="initial values and time preset: authors (dt = L = 6, so cm is their cm_t; "
+        "epsilon 0) or ncps (dt = 1 as ncps's LTC without timespans, c = L·C_m; epsilon 1e-8)",
+    )
+    p.add_argument(
+        "--dt",
+        type=float,
+        default=None,
+        help="elapsed time of an input step (default: the --init preset's: 6 or 1)",
+    )
+    p.add_argument(
+        "--epsilon",
+        type=float,
+        default=None,
+        help="the fused step's denominator guard (default: the --init preset's: 0 or 1e-8)",
+    )
     p.add_argument("--clip-norm", type=float, default=None, help="gradient norm clipping")
     p.add_argument(
         "--max-batches",
@@ -154,6 +172,8 @@ def main(argv=None) -> int:
                 batch_size=args.batch_size,
                 units=args.units,
                 init=args.init,
+                dt=args.dt,
+                epsilon=args.epsilon,
                 positivity=args.positivity,
                 clip_norm=args.clip_norm,
                 dtype=args.dtype,
@@ -163,7 +183,7 @@ def main(argv=None) -> int:
             print(f"ltc-ref train: {err}", file=sys.stderr)
             return 2
         run_dir = out / f"seed-{seed}"
-        print(f"--- seed {seed} -> {run_dir}")
+        print(f"--- seed {seed} -> {run_dir} (dt {config.dt:g}, epsilon {config.epsilon:g})")
         try:
             result = fit(
                 dataset,

@@ -32,6 +32,7 @@ import numpy as np
 
 from .. import _validation as v
 from .._version import __version__
+from ..data.windowing import ZScore
 from ..forward import NonFiniteError
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .losses import Objective
@@ -42,6 +43,7 @@ from .model import (
     init_model,
     loss_and_grad,
     predict,
+    preset_dt_epsilon,
     project,
 )
 from .optim import AdamState, adam_init, adam_step, clip_by_global_norm
@@ -77,10 +79,12 @@ class TrainConfig:
         batch_size: ``None`` takes the dataset's (16).
         units: N, LTC neurons (32 in Table 3).
         unfolds: L, fused sub-steps per input step (6).
-        dt: elapsed time of an input step; 6.0 = L reproduces the authors' ``cm_t``
-            (`ltc_ref.training.model`).
-        epsilon: the fused step's $\\varepsilon$ (0, as the authors).
-        init: initial ranges, ``"authors"`` or ``"ncps"``.
+        dt: elapsed time of an input step; ``None`` (default) takes the preset of ``init``
+            (`ltc_ref.training.model.TIME_PRESETS`): ``"authors"`` L (= 6, so that ``cm`` is
+            their ``cm_t``), ``"ncps"`` 1 (ncps's ``LTC`` without timespans, $c = L\\,C_m$).
+        epsilon: the fused step's $\\varepsilon$; ``None`` takes the preset's (0 for
+            ``"authors"``, ncps's 1e-8 for ``"ncps"``).
+        init: initial ranges and time preset, ``"authors"`` or ``"ncps"``.
         positivity: ``"clip"`` (the authors' projection) or ``"softplus"`` (ncps).
         clip_norm: maximal gradient norm, or ``None`` (the authors clip nothing).
         dtype: ``"float32"`` (the authors' TensorFlow default, faster) or ``"float64"``.
@@ -94,8 +98,8 @@ class TrainConfig:
     batch_size: int | None = None
     units: int = 32
     unfolds: int = 6
-    dt: float = 6.0
-    epsilon: float = 0.0
+    dt: float | None = None
+    epsilon: float | None = None
     init: str = "authors"
     positivity: str = "clip"
     clip_norm: float | None = None
@@ -110,6 +114,14 @@ class TrainConfig:
         v.check_choice("positivity", self.positivity, POSITIVITY)
         v.check_choice("init", self.init, ("authors", "ncps"))
         v.check_choice("dtype", self.dtype, ("float32", "float64"))
+        # Resolve the preset here, so that the saved config states the numbers used.
+        preset_dt, preset_epsilon = preset_dt_epsilon(self.init, self.unfolds)
+        if self.dt is None:
+            object.__setattr__(self, "dt", preset_dt)
+        if self.epsilon is None:
+            object.__setattr__(self, "epsilon", preset_epsilon)
+        if not v.check_real("epsilon", self.epsilon) >= 0:
+            raise ValueError(f"epsilon: expected a number >= 0, got {self.epsilon}")
         for name in ("learning_rate", "clip_norm", "dt"):
             value = getattr(self, name)
             if value is not None and not v.check_real(name, value) > 0:
@@ -198,7 +210,8 @@ def evaluate(
 
     Arguments:
         model: `Model`.
-        split: a `ltc_ref.data.Split` (``x`` ``(n, T, C)``, ``y``).
+        split: a `ltc_ref.data.Split` (``x`` ``(n, T, C)``, ``y``), normalised as the model's
+            training data (a split of the same `ltc_ref.data.Dataset`).
         objective: `Objective`.
         backend: ``"numpy"`` or ``"numba"``.
         batch_size: sequences per forward pass (does not change the result).
@@ -210,7 +223,8 @@ def evaluate(
     outputs = []
     for start in range(0, x.shape[0], batch_size):
         try:
-            z, _ = predict(model, x[start : start + batch_size], backend=backend)
+            batch = x[start : start + batch_size]
+            z, _ = predict(model, batch, backend=backend, normalise=False)
         except NonFiniteError:  # the states ran away on this split: no finite loss or metric
             return math.nan, math.nan
         outputs.append(z[:, -1:] if objective.target_steps == "last" else z)
@@ -255,6 +269,33 @@ def _finite_or_none(value):
     if isinstance(value, list):
         return [_finite_or_none(x) for x in value]
     return value
+
+
+def _scaling_record(scaling: ZScore | None):
+    """A `ZScore` as JSON (``repr`` floats come back exactly), or ``None``."""
+    if scaling is None:
+        return None
+    return {
+        "mean": [float(m) for m in np.asarray(scaling.mean, dtype=np.float64)],
+        "std": [float(s) for s in np.asarray(scaling.std, dtype=np.float64)],
+    }
+
+
+def _scaling_from_record(record) -> ZScore | None:
+    if record is None:
+        return None
+    return ZScore(
+        np.array(record["mean"], dtype=np.float64), np.array(record["std"], dtype=np.float64)
+    )
+
+
+def _normalisation(dataset) -> dict:
+    """The normalisation the dataset was built with (`ltc_ref.data.Dataset.x_scaling`,
+    ``y_scaling``), for the checkpoint's metadata."""
+    return {
+        "x": _scaling_record(getattr(dataset, "x_scaling", None)),
+        "y": _scaling_record(getattr(dataset, "y_scaling", None)),
+    }
 
 
 def _expected_arrays(template: Model) -> dict:
@@ -333,7 +374,9 @@ def load_model(path, *, which: str = "best") -> Model:
         which: ``"best"`` (best validation, the reported model) or ``"last"``.
 
     Returns:
-        `Model`.
+        `Model`, with the input (and target) normalisation the run was trained with
+        (``x_scaling``, ``y_scaling``; ``None`` for checkpoints written before they were
+        stored, or data used as they are): ``predict(model, x_raw, normalise=True)`` applies it.
 
     Raises:
         CheckpointError: no checkpoint, or a corrupt one.
@@ -351,7 +394,18 @@ def load_model(path, *, which: str = "best") -> Model:
     if arrays["theta"].shape != (template.n_params,):
         raise CheckpointError(f"checkpoint {path}: parameter vector of another model size")
     theta = arrays["best_theta" if which == "best" else "theta"]
-    return template.unflatten(theta, raw=cfg["positivity"] == "softplus")
+    model = template.unflatten(theta, raw=cfg["positivity"] == "softplus")
+    norm = meta.get("normalisation") or {}
+    try:
+        return dataclasses.replace(
+            model,
+            x_scaling=_scaling_from_record(norm.get("x")),
+            y_scaling=_scaling_from_record(norm.get("y")),
+        )
+    except (KeyError, TypeError, ValueError) as err:
+        raise CheckpointError(
+            f"checkpoint {path}: unreadable normalisation record ({err})"
+        ) from err
 
 
 def _template(config: TrainConfig, n_inputs: int, n_outputs: int) -> Model:
@@ -504,6 +558,7 @@ def fit(
             "n_outputs": dataset.n_outputs,
             "n_params": template.n_params,
         },
+        "normalisation": _normalisation(dataset),
         "learning_rate": lr,
         "batch_size": batch_size,
         "backend": backend,
@@ -590,7 +645,12 @@ def fit(
             log(f"stopping: {stopped}")
             break
 
-    best_model = template.unflatten(state.best_theta, raw=raw)
+    norm = meta["normalisation"]
+    best_model = dataclasses.replace(
+        template.unflatten(state.best_theta, raw=raw),
+        x_scaling=_scaling_from_record(norm["x"]),
+        y_scaling=_scaling_from_record(norm["y"]),
+    )
     if state.best_epoch > 0:
         best_row = state.history.rows[state.best_epoch - 1]
         valid_metric, test_metric, test_loss = (

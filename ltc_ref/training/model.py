@@ -8,10 +8,16 @@ Choices, following the authors' TensorFlow scripts (SPEC §3–4):
   every time step. The LTC's own affine output map (``output_w``, ``output_b``) is kept at
   1 and 0 and **not trained**: the authors' cell has none, and the dense layer makes it
   redundant.
-* **Their parameterisation of time**: their cell has no $\Delta t$ and a trainable ``cm_t`` that
-  is $c = C_m / h$ per sub-step; ltc-ref's fused step uses $c = C_m L / \Delta t$, so
-  ``dt = L`` (6) reproduces it with ``cm = cm_t`` (`ltc_ref.interop.authors`), and their initial
-  values (``ranges="authors"``: $C_m = 0.5$, $g_l = 1$, $w \sim U(0.01, 1)$).
+* **Two presets of time and initial values** (`TIME_PRESETS`), chosen by ``ranges``:
+  ``"authors"`` — their cell has no $\Delta t$ and a trainable ``cm_t`` that is $c = C_m / h$ per
+  sub-step; ltc-ref's fused step uses $c = C_m L / \Delta t$, so ``dt = L`` (6) reproduces it
+  with ``cm = cm_t`` (`ltc_ref.interop.authors`), $\varepsilon = 0$, and their initial values
+  ($C_m = 0.5$, $g_l = 1$, $w \sim U(0.01, 1)$); ``"ncps"`` — ncps's regularly sampled
+  ``LTC``: $\Delta t = 1$ (so $c = L\,C_m$), $\varepsilon = 10^{-8}$, ncps's initial ranges.
+* **Input normalisation**: the model trained on normalised data (`ltc_ref.data.Dataset`'s
+  ``x_scaling``, ``y_scaling``), which `Model` keeps (from `ltc_ref.training.load_model`) and
+  `predict` applies on request (``normalise=True``: raw inputs in, outputs in the targets'
+  units).
 * **Positive parameters** ($C_m$, $g_l$, $w$, $w^s$), two choices:
   ``positivity="clip"`` — optimise the physical values and project them after every step onto
   the authors' boxes `PROJECTION_BOUNDS` (their ``get_param_constrain_op``);
@@ -31,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _validation as v
+from ..data.windowing import ZScore
 from ..forward import NonFiniteError, forward
 from ..gradients import grad_to_flat, vjp
 from ..model.params import SynapticParams, init_synaptic_params
@@ -53,6 +60,29 @@ FROZEN_FIELDS = ("output_w", "output_b")
 POSITIVITY = ("clip", "softplus")
 #: The backends `ltc_ref.forward` / `ltc_ref.vjp` may offer.
 BACKENDS = ("numpy", "numba")
+#: Time and ε of each preset (``ranges`` / ``--init``): ``dt`` as a function of L and ε.
+#: ``"authors"``: ``dt = L`` makes ``cm`` their ``cm_t`` ($c = C_m L / \Delta t = C_m$), no ε.
+#: ``"ncps"``: ncps's ``LTC`` without timespans (elapsed time 1: $c = L\,C_m$), its ε = 1e-8.
+TIME_PRESETS = {
+    "authors": {"dt": lambda unfolds: float(unfolds), "epsilon": 0.0},
+    "ncps": {"dt": lambda unfolds: 1.0, "epsilon": 1e-8},
+}
+
+
+def preset_dt_epsilon(ranges: str, unfolds: int) -> tuple[float, float]:
+    """``(dt, epsilon)`` of a preset (`TIME_PRESETS`).
+
+    Arguments:
+        ranges: ``"authors"`` or ``"ncps"``.
+        unfolds: L.
+
+    Returns:
+        ``(dt, epsilon)``: ``(L, 0.0)`` for ``"authors"``, ``(1.0, 1e-8)`` for ``"ncps"``.
+    """
+    v.check_choice("ranges", ranges, TIME_PRESETS)
+    L = v.check_int("unfolds", unfolds, minimum=1)
+    preset = TIME_PRESETS[ranges]
+    return preset["dt"](L), preset["epsilon"]
 
 
 def _supports_backend() -> bool:
@@ -99,6 +129,9 @@ class Model:
             module docstring).
         unfolds: L, fused sub-steps per input step (6).
         epsilon: the fused step's $\\varepsilon$ (0, as the authors).
+        x_scaling: the `ltc_ref.data.ZScore` the training inputs were normalised with
+            (``(C,)`` ``mean``, ``std``), or ``None``.
+        y_scaling: the `ZScore` of the regression targets (``(K,)``), or ``None``.
     """
 
     ltc: SynapticParams
@@ -106,6 +139,8 @@ class Model:
     dt: float = 6.0
     unfolds: int = 6
     epsilon: float = 0.0
+    x_scaling: ZScore | None = None
+    y_scaling: ZScore | None = None
 
     def __post_init__(self):
         if not isinstance(self.ltc, SynapticParams):
@@ -117,6 +152,16 @@ class Model:
             )
         if self.head.dtype != self.ltc.dtype:
             raise TypeError(f"head: expected dtype {self.ltc.dtype}, got {self.head.dtype}")
+        for name, width in (("x_scaling", self.ltc.n_inputs), ("y_scaling", self.head.n_outputs)):
+            scaling = getattr(self, name)
+            if scaling is None:
+                continue
+            if not isinstance(scaling, ZScore):
+                raise TypeError(f"{name}: expected ltc_ref.data.ZScore or None, got {scaling!r}")
+            for part in ("mean", "std"):
+                arr = v.as_array(f"{name}.{part}", getattr(scaling, part), shape=(width,))
+                if part == "std":
+                    v.check_positive(f"{name}.std", arr)
 
     @property
     def dtype(self) -> np.dtype:
@@ -139,7 +184,7 @@ class Model:
         M, K = self.head.W.shape
         ltc = self.ltc.unflatten(vector[:n], raw=raw)
         head = DenseHead(W=vector[n : n + M * K].reshape(M, K), b=vector[n + M * K :])
-        return Model(ltc, head, self.dt, self.unfolds, self.epsilon)
+        return Model(ltc, head, self.dt, self.unfolds, self.epsilon, self.x_scaling, self.y_scaling)
 
     def trainable_mask(self) -> np.ndarray:
         """Boolean ``(n_params,)``: False on the entries of `FROZEN_FIELDS`."""
@@ -168,9 +213,9 @@ def init_model(
     *,
     units: int = 32,
     ranges: str = "authors",
-    dt: float = 6.0,
+    dt: float | None = None,
     unfolds: int = 6,
-    epsilon: float = 0.0,
+    epsilon: float | None = None,
     dtype=np.float64,
 ) -> Model:
     """A fully connected LTC of ``units`` neurons and a Glorot-initialised dense read-out.
@@ -181,14 +226,18 @@ def init_model(
         rng: a ``numpy.random.Generator``: the LTC's draws first, then the read-out's.
         units: N (= M, every neuron is read out).
         ranges: initial ranges, ``"authors"`` or ``"ncps"`` (`ltc_ref.INIT_RANGES`).
-        dt: see `Model`.
+        dt: see `Model`; ``None``: the preset's (`preset_dt_epsilon`: L for ``"authors"``, 1
+            for ``"ncps"``).
         unfolds: see `Model`.
-        epsilon: see `Model`.
+        epsilon: see `Model`; ``None``: the preset's (0 / 1e-8).
         dtype: float32 or float64.
 
     Returns:
         `Model`.
     """
+    preset_dt, preset_epsilon = preset_dt_epsilon(ranges, unfolds)
+    dt = preset_dt if dt is None else dt
+    epsilon = preset_epsilon if epsilon is None else epsilon
     C = v.check_int("n_inputs", n_inputs, minimum=1)
     N = v.check_int("units", units, minimum=1)
     wiring = FullyConnected(N).build(C)
@@ -229,17 +278,74 @@ def project(model: Model, vector, positivity: str):
     return vector
 
 
-def predict(model: Model, x, *, backend: str = "numpy"):
-    """The read-out of every time step.
+def _check_inputs(model: Model, x, cast: bool) -> np.ndarray:
+    """``x`` as an array in the model's dtype: cast only when asked."""
+    x = np.asarray(x)
+    if x.dtype not in (np.float32, np.float64):
+        raise TypeError(f"x: expected float32 or float64 inputs, got {x.dtype}")
+    if x.dtype != model.dtype and not cast:
+        raise TypeError(
+            f"x: {x.dtype} inputs for a {model.dtype} model; pass cast=True to round them to "
+            f"{model.dtype} (explicit, so that no precision is lost unnoticed)"
+        )
+    return x
+
+
+def predict(
+    model: Model,
+    x,
+    *,
+    backend: str = "numpy",
+    normalise: bool | None = None,
+    cast: bool = False,
+):
+    r"""The read-out of every time step.
+
+    With ``normalise=True`` the inputs are raw (in the data files' units): the model's stored
+    ``x_scaling`` is applied first, $\tilde x = (x - \mu) / s$ (in float64, before any cast), and
+    regression outputs are mapped back through ``y_scaling``, $z \leftarrow z\,s_y + \mu_y$, so
+    that raw data give predictions in the targets' units. ``normalise=False`` takes ``x`` as
+    already normalised (e.g. a `ltc_ref.data.Split` of the training dataset) and returns the
+    model's own outputs.
 
     Arguments:
         model: `Model`.
-        x: ``(B, T, C)`` inputs in the model's dtype.
+        x: ``(B, T, C)`` inputs (or ``(T, C)``), float32 or float64.
         backend: ``"numpy"`` or ``"numba"`` (`available_backends`).
+        normalise: required (True or False) when the model has a stored normalisation
+            (`load_model` of a run trained on normalised data): a wrong guess would be silently
+            wrong. For a model without one, ``None`` or False (True has nothing to apply and is
+            refused).
+        cast: allow inputs of another dtype than the model's (float64 data for a float32
+            model): they are rounded to the model's dtype, ``x.astype(model.dtype)``, after the
+            normalisation. Without it, a dtype mismatch is a ``TypeError``.
 
     Returns:
-        ``(z, y)``: ``(B, T, K)`` logits or predictions and the LTC outputs ``(B, T, M)``.
+        ``(z, y)``: ``(B, T, K)`` logits or predictions and the LTC outputs ``(B, T, M)``, in
+        the model's dtype.
+
+    Raises:
+        TypeError: a dtype mismatch without ``cast``; non-float inputs.
+        ValueError: ``normalise`` unset for a model with a stored normalisation, or True for
+            one without.
     """
+    x = _check_inputs(model, x, cast)
+    has_scaling = model.x_scaling is not None or model.y_scaling is not None
+    if normalise is None and has_scaling:
+        raise ValueError(
+            "normalise: this model was trained on normalised data and stores the normalisation; "
+            "pass normalise=True for raw inputs (it is applied, and regression outputs are "
+            "mapped back to the targets' units) or normalise=False for inputs normalised "
+            "already (e.g. dataset.test.x)"
+        )
+    if normalise and not has_scaling:
+        raise ValueError(
+            "normalise: this model stores no normalisation (trained on data used as they are, "
+            "or built by init_model); pass normalise=False or leave it out"
+        )
+    if normalise and model.x_scaling is not None:
+        x = model.x_scaling(x.astype(np.float64))
+    x = x.astype(model.dtype, copy=False)
     y, _ = forward(
         model.ltc,
         x,
@@ -249,7 +355,10 @@ def predict(model: Model, x, *, backend: str = "numpy"):
         epsilon=model.epsilon,
         **backend_kwargs(backend),
     )
-    return head_forward(model.head, y), y
+    z = head_forward(model.head, y)
+    if normalise and model.y_scaling is not None:
+        z = model.y_scaling.inverse(z).astype(model.dtype)
+    return z, y
 
 
 def loss_and_grad(model: Model, x, targets, objective, *, raw: bool, backend: str = "numpy"):
@@ -275,7 +384,7 @@ def loss_and_grad(model: Model, x, targets, objective, *, raw: bool, backend: st
         when the backward pass was not finite.
     """
     try:
-        z, y = predict(model, x, backend=backend)
+        z, y = predict(model, x, backend=backend, normalise=False)
     except NonFiniteError:  # the states ran away: reported as a non-finite loss
         return math.nan, None, None
     with np.errstate(over="ignore", invalid="ignore"):  # reported as a non-finite loss
@@ -306,6 +415,7 @@ __all__ = [
     "FROZEN_FIELDS",
     "POSITIVITY",
     "PROJECTION_BOUNDS",
+    "TIME_PRESETS",
     "Model",
     "available_backends",
     "backend_kwargs",
@@ -313,5 +423,6 @@ __all__ = [
     "init_model",
     "loss_and_grad",
     "predict",
+    "preset_dt_epsilon",
     "project",
 ]

@@ -19,6 +19,10 @@ LINEARITY_RTOL = 1e-12
 #: The Numba kernels against the NumPy specification in float64: the same operations in another
 #: order (and a fused multiply-add here and there), a few hundred ulp after T = 4 steps.
 BACKEND_RTOL = 1e-11
+#: Central difference of a smooth float64 map: truncation O(step²) ≈ 1e-10 relative, rounding
+#: ≈ 1e-16 / step ≈ 1e-11; 1e-7 leaves room for the curvature of the network.
+FD_STEP = 1e-5
+FD_RTOL = 1e-7
 BACKEND_ATOL = 1e-13
 
 
@@ -118,3 +122,41 @@ def test_value_and_grad_passes_every_option_on():
         want = ltc_ref.vjp(p, x, 2 * y, **options)[0]
         for name in p.TRAINABLE_FIELDS:
             np.testing.assert_allclose(getattr(g, name), getattr(want, name), rtol=LINEARITY_RTOL)
+
+
+def test_default_options_differentiate_the_default_forward():
+    """Called without options, vjp is the VJP of forward called without options (checked by a
+    central difference along a random input direction), and value_and_grad returns forward's
+    loss and vjp's gradient."""
+    p, x, g_y, _ = _case(form="conductance")
+    d = np.random.default_rng(12).standard_normal(x.shape)
+
+    def along(s):
+        return float(np.sum(g_y * ltc_ref.forward(p, x + s * d)[0]))
+
+    fd = (along(FD_STEP) - along(-FD_STEP)) / (2 * FD_STEP)
+    g_params, g_x, *_ = ltc_ref.vjp(p, x, g_y)
+    assert float(np.sum(g_x * d)) == pytest.approx(fd, rel=FD_RTOL)
+    loss, g = ltc_ref.value_and_grad(lambda y: anp.sum(g_y * y), p, x)
+    assert loss == pytest.approx(along(0.0), rel=LINEARITY_RTOL)
+    for name in p.TRAINABLE_FIELDS:
+        np.testing.assert_allclose(getattr(g, name), getattr(g_params, name), rtol=LINEARITY_RTOL)
+
+
+def test_numba_backend_runs_the_kernels(monkeypatch):
+    """backend="numba" calls ltc_ref.kernels.vjp; backend="numpy" does not."""
+    import ltc_ref.kernels
+
+    calls = []
+    kernel_vjp = ltc_ref.kernels.vjp
+
+    def recording(*args):
+        calls.append(args)
+        return kernel_vjp(*args)
+
+    monkeypatch.setattr(ltc_ref.kernels, "vjp", recording)
+    p, x, g_y, _ = _case()
+    ltc_ref.vjp(p, x, g_y)
+    assert calls == []
+    ltc_ref.vjp(p, x, g_y, backend="numba")
+    assert len(calls) == 1

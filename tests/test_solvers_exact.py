@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 import itertools
 import math
+import re
 import warnings
 
 import autograd
@@ -118,18 +119,29 @@ def _hairer_initial_step(fun, t0, y0, interval, rtol, atol):
     return min(100 * h0, h1, interval)
 
 
+#: rtol negligible and atol = 1: the scale sc is exactly 1, so d0 = |y0| and d1 = |f0| exactly
+#: and the recipe's thresholds (1e-5, 1e-15) can be met with equality.
+UNIT_SCALE = (1e-300, 1.0)
+
+
 @pytest.mark.parametrize(
-    ("fun", "t0", "y0"),
+    ("fun", "t0", "y0", "tols"),
     [
-        (lambda t, y: math.exp(t) + y, 0.0, 1.0),  # d2 > d1: the curvature decides
-        (lambda t, y: -2.0 * y, 0.5, 1.0),  # linear: h1 = (0.01 sc / 4)^(1/5)
-        (lambda t, y: 3.0 + 0.0 * y, 0.0, 1e-10),  # d0 < 1: h0 = 0.01 d0/d1, 100 h0 binds
+        (lambda t, y: math.exp(t) + y, 0.0, 1.0, (1e-6, 1e-9)),  # d2 > d1: curvature decides
+        (lambda t, y: -2.0 * y, 0.5, 1.0, (1e-6, 1e-9)),  # linear: h1 = (0.01 sc / 4)^(1/5)
+        (lambda t, y: 3.0 + 0.0 * y, 0.0, 1e-10, (1e-6, 1e-9)),  # 100 h0 binds
+        (lambda t, y: 1e-7 + 0.0 * y, 0.0, 1.0, (1e-6, 1e-9)),  # d1 < 1, d2 = 0: h1 from d1
+        (lambda t, y: 1e-7 * t + 0.0 * y, 0.0, 1.0, (1e-6, 1e-9)),  # d1 = 0 < d2 < 1
+        (lambda t, y: 1.0 + 0.0 * y, 0.0, 1e-5, UNIT_SCALE),  # d0 = 1e-5: not "below"
+        (lambda t, y: 1e-5 + 0.0 * y, 0.0, 1.0, UNIT_SCALE),  # d1 = 1e-5: not "below"
+        (lambda t, y: 1e-15 + 0.0 * y, 0.0, 0.0, UNIT_SCALE),  # d1 = 1e-15 ≤ 1e-15, d2 = 0
+        (lambda t, y: 1e-15 * t + 0.0 * y, 0.0, 0.0, UNIT_SCALE),  # d1 = 0, d2 = 1e-15
     ],
 )
-def test_dopri5_first_step_is_hairers(fun, t0, y0):
+def test_dopri5_first_step_is_hairers(fun, t0, y0, tols):
     """With first_step=None the first attempted step is the §II.4 starting step; on these
     smooth problems it is accepted, so it is t[1] - t[0]."""
-    rtol, atol = 1e-6, 1e-9
+    rtol, atol = tols
     want = _hairer_initial_step(fun, t0, y0, 1.0, rtol, atol)
     sol = dopri5(fun, (t0, t0 + 1.0), np.float64(y0), rtol=rtol, atol=atol)
     assert math.isclose(sol.t[1] - sol.t[0], want, rel_tol=STEP_RTOL)
@@ -202,6 +214,7 @@ def _attempts(fun, t_span, y0, **kw):
         err = h * sum(e * k for e, k in zip(dp.E, K, strict=True))
         scale = kw["atol"] + kw["rtol"] * np.maximum(np.abs(y), np.abs(y_new))
         norm = float(np.max(np.sqrt(np.mean((err / scale) ** 2, axis=-1))))
+        norm = norm if np.isfinite(norm) else np.inf  # a non-finite stage fails the step
         accepted = norm <= 1.0
         attempts[-1] = (t, h, y, K, norm, accepted)
         if accepted:
@@ -252,8 +265,12 @@ def test_dopri5_divergence_is_reported():
         r"^dopri5: step size underflow at t=(1\.9|2\.0)\d* \(h=[0-9.e-]+\); the problem is too "
         r"stiff for rtol=1e-06, atol=1e-09 or the solution diverges$"
     )
-    with pytest.raises(RuntimeError, match=message):
+    with pytest.raises(RuntimeError, match=message) as info:
         dopri5(lambda t, y: y * y, (1.0, 3.0), np.ones(1))
+    # The reported h is the first below MIN_STEP_FRACTION (t1 - t0) = 2e-14; the one before was
+    # not, and one rejection shrinks h by at most MIN_FACTOR = 0.2.
+    h = float(re.search(r"\(h=([0-9.e-]+)\)", str(info.value)).group(1))
+    assert 0.2 * 2e-14 * 0.999 <= h < 2e-14
 
 
 def test_dopri5_rejects_a_non_finite_rhs():
@@ -351,3 +368,97 @@ def test_dense_output_error_message():
         ValueError, match=r"^dense output needs dopri5\(\.\.\., dense=True\) and at least one step$"
     ):
         sol(0.5)
+
+
+def test_dopri5_lands_exactly_on_t1():
+    """The last step lands on t1 even when t + (t1 - t) rounds to just below t1 (here by one
+    ulp): within 1e-12 |t1| of t1 the step end is snapped to t1, so no sliver step follows."""
+    t0, t1 = 16.6906301155596, 999.0291199498496
+    assert t0 + (t1 - t0) < t1  # the rounding this test is about
+    sol = dopri5(lambda t, y: 0.0 * y, (t0, t1), np.ones(1), first_step=t1 - t0)
+    assert sol.n_accepted == 1 and sol.t[-1] == t1
+    # The tolerance's boundary is included: a step ending at t1 - 1e-12 |t1| lands on t1.
+    sol = dopri5(lambda t, y: 0.0 * y, (0.0, 1.0), np.ones(1), first_step=1.0 - 1e-12)
+    assert sol.n_accepted == 1 and sol.t[-1] == 1.0
+
+
+def test_dopri5_keeps_the_dtype_of_y0():
+    """y0's dtype is kept even when fun returns another (float64 stages for a float32 state)."""
+    sol = dopri5(lambda t, y: (-y).astype(np.float64), (0.0, 1.0), np.ones(2, np.float32),
+                 dense=True)  # fmt: skip
+    assert sol.y.dtype == np.float32
+    assert sol(0.5).dtype == np.float32
+
+
+def test_dopri5_recovers_from_a_non_finite_trial_step():
+    """A non-finite stage (an overshooting trial step) counts as a failed step: h shrinks by
+    MIN_FACTOR = 0.2 and the integration goes on to an accurate answer."""
+    rhs = lambda t, y: -50.0 * (y - np.cos(t))  # noqa: E731
+
+    def guarded(t, y):
+        return np.where(np.abs(y) > 10.0, np.inf, rhs(t, y))
+
+    kw = dict(rtol=1e-6, atol=1e-9, first_step=1.0)
+    with np.errstate(invalid="ignore"):  # the stages combine inf - inf: NumPy warns, by design
+        sol, attempts = _attempts(guarded, (0.0, 3.0), np.array([2.0]), **kw)
+    assert attempts[0][4] == np.inf and attempts[1][1] == pytest.approx(0.2)
+    ref = dopri5(rhs, (0.0, 3.0), np.array([2.0]), rtol=1e-10, atol=1e-12)
+    assert abs(sol.y[-1, 0] - ref.y[-1, 0]) <= 1e-5
+
+
+def test_dopri5_accepts_a_step_whose_error_equals_the_tolerance():
+    """The acceptance test is err ≤ 1, equality included: on y' = t⁵ (y0 = 0) with atol set
+    to the step's |error estimate| (rtol negligible), the first step is accepted."""
+    h = 0.5
+    fun = lambda t, y: t**5 + 0.0 * y  # noqa: E731
+    K = [fun(dp.C[i] * h, 0.0) for i in range(7)]  # y does not enter the stages
+    err = h * sum(e * k for e, k in zip(dp.E.tolist(), K, strict=True) if e != 0.0)
+    sol = dopri5(fun, (0.0, 1.0), np.float64(0.0), rtol=1e-300, atol=abs(err), first_step=h)
+    assert sol.t[1] == h
+
+
+def test_dopri5_step_underflow_threshold_is_strict():
+    """A rejected step is retried while h ≥ MIN_STEP_FRACTION (t1 - t0), the boundary included:
+    here the first step (rejected: the rhs is infinite after t0) shrinks by MIN_FACTOR = 0.2 to
+    exactly 1e-14, is retried, and fails again at 2e-15."""
+
+    def fun(t, y):
+        return 0.0 * y if t == 0.0 else np.inf * (1.0 + 0.0 * y)
+
+    first = 4.9999999999999995e-14
+    assert first * 0.2 == 1e-14  # the arithmetic this test is about
+    with np.errstate(invalid="ignore"), pytest.raises(RuntimeError, match=r"\(h=2e-15\)"):
+        dopri5(fun, (0.0, 1.0), np.ones(1), first_step=first)
+
+
+def test_dopri5_starting_step_at_the_threshold_is_refused():
+    """The starting step must exceed MIN_STEP_FRACTION (t1 - t0): h0 = 0.01 d0/d1 = 1e-14
+    exactly (d0 = 1, d1 = 1e12 with a unit scale) is an underflow."""
+    with pytest.raises(RuntimeError, match=r"^dopri5: step size underflow at t=0\.0 "):
+        dopri5(lambda t, y: 1e12 + 0.0 * y, (0.0, 1.0), np.float64(1.0), rtol=UNIT_SCALE[0],
+               atol=UNIT_SCALE[1])  # fmt: skip
+
+
+def test_dopri5_starting_step_underflow_is_reported():
+    """A starting step below MIN_STEP_FRACTION of the interval (|y0| tiny against |f0|) is the
+    documented underflow error, before any step is taken."""
+    message = (
+        r"^dopri5: step size underflow at t=0\.0 \(\|dy/dt\| = 1e\+14 in units of the "
+        r"tolerance\); the solution diverges or the problem is too stiff$"
+    )
+    with pytest.raises(RuntimeError, match=message):
+        dopri5(lambda t, y: 1e5 + 0.0 * y, (0.0, 1e6), np.float64(1e-12), rtol=1e-6, atol=1e-9)
+
+
+def test_dense_output_computes_in_float64_whatever_the_query_dtype():
+    """The query times are cast to float: a float32 t gives the value at that (exactly
+    representable) time, computed in float64, not a float32-rounded θ."""
+    sol = _dense_problem()
+    t32 = np.float32(2.3)
+    np.testing.assert_allclose(sol(t32), sol(float(t32)), rtol=1e-15, atol=0)
+    np.testing.assert_allclose(
+        sol(np.array([t32, np.float32(4.1)])),
+        sol(np.array([float(t32), float(np.float32(4.1))])),
+        rtol=1e-15,
+        atol=0,
+    )

@@ -266,11 +266,12 @@ def test_dopri5_divergence_is_reported():
         r"stiff for rtol=1e-06, atol=1e-09 or the solution diverges$"
     )
     with pytest.raises(RuntimeError, match=message) as info:
-        dopri5(lambda t, y: y * y, (1.0, 3.0), np.ones(1))
-    # The reported h is the first below MIN_STEP_FRACTION (t1 - t0) = 2e-14; the one before was
-    # not, and one rejection shrinks h by at most MIN_FACTOR = 0.2.
+        dopri5(lambda t, y: y * y, (1.0, 11.0), np.ones(1))
+    # The reported h is the first below MIN_STEP_FRACTION (t1 - t0) = 1e-13; the one before was
+    # not, and one rejection shrinks h by at most MIN_FACTOR = 0.2 (0.999: h is printed to 3
+    # significant digits).
     h = float(re.search(r"\(h=([0-9.e-]+)\)", str(info.value)).group(1))
-    assert 0.2 * 2e-14 * 0.999 <= h < 2e-14
+    assert 0.2 * 1e-13 * 0.999 <= h < 1e-13
 
 
 def test_dopri5_rejects_a_non_finite_rhs():

@@ -330,13 +330,45 @@ def print_table(summaries: list[dict]) -> None:
         print("| " + " | ".join(cells) + " |")
 
 
+def _short(old: str, new: str) -> tuple[str, str]:
+    """The part of a one-line mutation that differs, widened to whole words: ``a > 0`` →
+    ``a >= 0`` rather than the whole statement twice."""
+    p = 0
+    while p < min(len(old), len(new)) and old[p] == new[p]:
+        p += 1
+    s = 0
+    while s < min(len(old), len(new)) - p and old[-1 - s] == new[-1 - s]:
+        s += 1
+    while p > 0 and old[p - 1] not in " ,(":
+        p -= 1
+    while s > 0 and old[len(old) - s] not in " ,)":
+        s -= 1
+    cut_old, cut_new = old[p : len(old) - s].strip(), new[p : len(new) - s].strip()
+    return cut_old or "(deleted)", cut_new or "(deleted)"
+
+
 def print_markdown_equivalents(summaries: list[dict]) -> None:
-    print("| where | mutation | why it is equivalent |")
-    print("|---|---|---|")
+    """The equivalent mutants as a Markdown table, one row per reason."""
+    by_reason: dict[str, list[str]] = {}
     for s in summaries:
         for r in s["equivalents"]:
-            mutation = f"`{r['old']}` → `{r['new']}`".replace("|", "\\|")
-            print(f"| `{r['where']}` | {mutation} | {r['reason']} |")
+            old, new = _short(r["old"], r["new"])
+            item = f"`{r['where']}` `{old}` → `{new}`".replace("|", "\\|")
+            by_reason.setdefault(r["reason"], []).append(item)
+    print("| why the mutants are equivalent | mutants (file:line, original → mutant) |")
+    print("|---|---|")
+    for reason, items in by_reason.items():
+        print(f"| {reason} | {'<br>'.join(items)} |")
+
+
+def print_markdown_survivors(summaries: list[dict]) -> None:
+    print("| target | file:line | original → mutant |")
+    print("|---|---|---|")
+    for s in summaries:
+        for r in s["survivors"]:
+            old, new = _short(r["old"], r["new"])
+            change = f"`{old}` → `{new}`".replace("|", "\\|")
+            print(f"| {s['target']} | `{r['where']}` | {change} |")
 
 
 def main(argv=None) -> int:
@@ -379,6 +411,9 @@ def main(argv=None) -> int:
     if args.markdown:
         print()
         print_markdown_equivalents(summaries)
+        if any(s["survivors"] for s in summaries):
+            print()
+            print_markdown_survivors(summaries)
     if any(s["survivors"] for s in summaries):
         print("\nsurviving mutants:")
         for s in summaries:

@@ -463,3 +463,11 @@ def test_dense_output_computes_in_float64_whatever_the_query_dtype():
         rtol=1e-15,
         atol=0,
     )
+
+
+@pytest.mark.slow
+def test_dopri5_default_step_limit():
+    """The default max_steps is 100 000 attempted steps (≈ 20 s: explicit steps on a problem
+    stiff enough to need 3·10⁶ of them)."""
+    with pytest.raises(RuntimeError, match=r"^dopri5: more than max_steps=100000 steps "):
+        dopri5(lambda t, y: -1e7 * y, (0.0, 1.0), np.ones(1))

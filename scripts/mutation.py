@@ -107,6 +107,12 @@ TIMEOUT_MULTIPLIER = 15.0
 TIMEOUT_CONSTANT = 1.0
 
 
+def _fail(message: str):
+    """A setup error: print it and exit with status 2."""
+    print(f"mutation.py: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
 def _load_equivalent() -> dict[str, str]:
     spec = importlib.util.spec_from_file_location(
         "mutation_equivalent", ROOT / "scripts" / "mutation_equivalent.py"
@@ -143,21 +149,20 @@ def mutmut_section(target: dict) -> str:
 def check_environment() -> None:
     """mutmut must test its mutated copy: no ``ltc_ref`` importable from outside the work dir."""
     if importlib.util.find_spec("mutmut") is None:
-        sys.exit('mutation.py: mutmut is not installed; pip install -e ".[mutation]"')
+        _fail('mutmut is not installed; pip install -e ".[mutation]"')
     probe = subprocess.run(
         [sys.executable, "-c", "import ltc_ref, sys; sys.stdout.write(ltc_ref.__file__)"],
         cwd="/",
+        env=_env(),
         capture_output=True,
         text=True,
     )
     if probe.returncode == 0:
-        print(
-            f"mutation.py: ltc_ref is importable from {probe.stdout}; mutmut would test that copy "
-            f"instead of its mutants. Use an environment without it (pip uninstall ltc-ref, "
-            f"keep the dependencies).",
-            file=sys.stderr,
+        _fail(
+            f"ltc_ref is importable from {probe.stdout}; mutmut would test that copy instead of "
+            f"its mutants. Use an environment without it (pip uninstall ltc-ref, keep the "
+            f"dependencies)."
         )
-        sys.exit(2)
 
 
 def _env() -> dict:
@@ -182,7 +187,7 @@ def prepare(name: str, target: dict) -> Path:
             shutil.copy2(src, work / item)
     missing = [t for t in target["tests"] if not (work / t).exists()]
     if missing:
-        sys.exit(f"mutation.py: target {name}: test files not found: {missing}")
+        _fail(f"target {name}: test files not found: {missing}")
     with open(work / "pyproject.toml", "a") as fh:
         fh.write(mutmut_section(target))
     return work
@@ -202,14 +207,14 @@ def sanity_check(name: str, target: dict, work: Path) -> dict:
     clean = subprocess.run(cmd, cwd=scratch, env=_env(), capture_output=True, text=True)
     source = (scratch / path).read_text()
     if source.count(old) != 1:
-        sys.exit(f"mutation.py: target {name}: the sanity mutation's line is not in {path} once")
+        _fail(f"target {name}: the sanity mutation's line is not in {path} once")
     (scratch / path).write_text(source.replace(old, new))
     mutated = subprocess.run(cmd, cwd=scratch, env=_env(), capture_output=True, text=True)
     shutil.rmtree(scratch)
     result = {"checked": True, "clean_exit": clean.returncode, "mutated_exit": mutated.returncode}
     if clean.returncode != 0 or mutated.returncode == 0:
         print(clean.stdout[-3000:], mutated.stdout[-3000:], sep="\n")
-        sys.exit(f"mutation.py: target {name}: sanity check failed: {result}")
+        _fail(f"target {name}: sanity check failed: {result}")
     return result
 
 
@@ -223,7 +228,7 @@ def run_mutmut(work: Path, max_children: int) -> float:
     wall = time.monotonic() - start
     if proc.returncode != 0:
         tail = (work / "mutmut.log").read_text()[-3000:]
-        sys.exit(f"mutation.py: mutmut run failed in {work} (exit {proc.returncode}):\n{tail}")
+        _fail(f"mutmut run failed in {work} (exit {proc.returncode}):\n{tail}")
     return wall
 
 
@@ -273,7 +278,6 @@ def describe(key: str, path: str, diff: str, source_lines: list[str]) -> dict:
 
 def collect(name: str, target: dict, work: Path, equivalent: dict[str, str]) -> dict:
     """Classify the mutants of the last run in ``work``."""
-    sys.path.insert(0, str(work))
     cwd = os.getcwd()
     os.chdir(work)
     try:
@@ -305,7 +309,6 @@ def collect(name: str, target: dict, work: Path, equivalent: dict[str, str]) -> 
                 rows.append(row)
     finally:
         os.chdir(cwd)
-        sys.path.remove(str(work))
     generated = sum(statuses.values())
     return {
         "target": name,
@@ -397,7 +400,7 @@ def main(argv=None) -> int:
         work = WORK / name
         if args.report:
             if not (work / "mutants").exists():
-                sys.exit(f"mutation.py: no previous run of {name} in {work}")
+                _fail(f"no previous run of {name} in {work}")
             wall = json.loads((work / "wall.json").read_text())
         else:
             work = prepare(name, target)

@@ -136,7 +136,7 @@ def mutmut_section(target: dict) -> str:
             f"only_mutate = {_toml_list(target['mutate'])}",
             'also_copy = ["tests", "scripts"]',
             f"pytest_add_cli_args_test_selection = {_toml_list(target['tests'])}",
-            '# -p no:cacheprovider: no .pytest_cache in the copies; -m "not slow" as in CI',
+            '# no .pytest_cache in the copies; pyproject\'s addopts still deselect "slow"',
             'pytest_add_cli_args = ["-p", "no:cacheprovider"]',
             f"timeout_multiplier = {TIMEOUT_MULTIPLIER}",
             f"timeout_constant = {TIMEOUT_CONSTANT}",

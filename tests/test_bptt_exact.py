@@ -19,11 +19,11 @@ LINEARITY_RTOL = 1e-12
 #: The Numba kernels against the NumPy specification in float64: the same operations in another
 #: order (and a fused multiply-add here and there), a few hundred ulp after T = 4 steps.
 BACKEND_RTOL = 1e-11
+BACKEND_ATOL = 1e-13
 #: Central difference of a smooth float64 map: truncation O(step²) ≈ 1e-10 relative, rounding
 #: ≈ 1e-16 / step ≈ 1e-11; 1e-7 leaves room for the curvature of the network.
 FD_STEP = 1e-5
 FD_RTOL = 1e-7
-BACKEND_ATOL = 1e-13
 
 
 def test_vjp_is_linear_in_the_cotangent(rng):

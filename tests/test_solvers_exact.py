@@ -32,6 +32,21 @@ AUTOGRAD_RTOL = 1e-11
 AUTOGRAD_ATOL = 1e-13
 #: A step size recomputed from the documented rule in Python floats: a few ulp of each factor.
 STEP_RTOL = 1e-12
+#: Global error of a quadrature run at rtol 1e-10, atol 1e-12 over a few dozen steps.
+QUADRATURE_ATOL = 1e-9
+#: Global error of the stiff test problem at rtol 1e-6 against a rtol 1e-10 reference: within
+#: ten times the local tolerance.
+STIFF_ATOL = 1e-5
+#: The fourth-order interpolant between the points of a rtol 1e-8 run of a smooth rotation:
+#: two orders of magnitude above its error, far below a wrong interval's O(h) error.
+DENSE_ATOL = 1e-6
+#: At θ = 0 or 1 the interpolant returns y_k to rounding (the rows of P sum to b to 1e-16).
+NODE_RTOL = 1e-13
+NODE_ATOL = 1e-15
+#: The same float64 computation reached two ways: equal to an ulp.
+ULP_RTOL = 1e-15
+#: h in the underflow message is printed to 3 significant digits.
+PRINTED_RTOL = 1e-3
 
 
 def _linear():
@@ -255,7 +270,7 @@ def test_dopri5_max_steps_counts_attempts():
 def test_dopri5_non_autonomous_stages():
     """y' = cos(t) is a quadrature: the stages must be evaluated at t + c_i h."""
     sol = dopri5(lambda t, y: np.cos(t) + 0.0 * y, (1.0, 4.0), np.zeros(1), rtol=1e-10, atol=1e-12)
-    assert abs(sol.y[-1, 0] - (np.sin(4.0) - np.sin(1.0))) <= 1e-9
+    assert abs(sol.y[-1, 0] - (np.sin(4.0) - np.sin(1.0))) <= QUADRATURE_ATOL
 
 
 def test_dopri5_divergence_is_reported():
@@ -268,10 +283,9 @@ def test_dopri5_divergence_is_reported():
     with pytest.raises(RuntimeError, match=message) as info:
         dopri5(lambda t, y: y * y, (1.0, 11.0), np.ones(1))
     # The reported h is the first below MIN_STEP_FRACTION (t1 - t0) = 1e-13; the one before was
-    # not, and one rejection shrinks h by at most MIN_FACTOR = 0.2 (0.999: h is printed to 3
-    # significant digits).
+    # not, and one rejection shrinks h by at most MIN_FACTOR = 0.2.
     h = float(re.search(r"\(h=([0-9.e-]+)\)", str(info.value)).group(1))
-    assert 0.2 * 1e-13 * 0.999 <= h < 1e-13
+    assert 0.2 * 1e-13 * (1 - PRINTED_RTOL) <= h < 1e-13
 
 
 def test_dopri5_rejects_a_non_finite_rhs():
@@ -344,8 +358,8 @@ def test_dense_output_interpolates_every_accepted_point():
     step of the run (the first, the middle ones and the last)."""
     sol = _dense_problem()
     assert sol.n_accepted >= 5
-    np.testing.assert_allclose(sol(sol.t), sol.y, rtol=1e-13, atol=1e-15)
-    np.testing.assert_allclose(sol(sol.t[-1]), sol.y[-1], rtol=1e-13)
+    np.testing.assert_allclose(sol(sol.t), sol.y, rtol=NODE_RTOL, atol=NODE_ATOL)
+    np.testing.assert_allclose(sol(sol.t[-1]), sol.y[-1], rtol=NODE_RTOL)
 
 
 def test_dense_output_between_the_points_is_accurate():
@@ -355,7 +369,7 @@ def test_dense_output_between_the_points_is_accurate():
     mids = (sol.t[:-1] + sol.t[1:]) / 2
     c, s = np.cos(mids), np.sin(mids)
     exact = np.exp(-0.1 * mids)[:, None] * np.stack([c * 1.0 - s * 0.5, s * 1.0 + c * 0.5], 1)
-    np.testing.assert_allclose(sol(mids), exact, atol=1e-6)
+    np.testing.assert_allclose(sol(mids), exact, atol=DENSE_ATOL)
 
 
 def test_dense_output_keeps_float32():
@@ -404,7 +418,7 @@ def test_dopri5_recovers_from_a_non_finite_trial_step():
         sol, attempts = _attempts(guarded, (0.0, 3.0), np.array([2.0]), **kw)
     assert attempts[0][4] == np.inf and attempts[1][1] == pytest.approx(0.2)
     ref = dopri5(rhs, (0.0, 3.0), np.array([2.0]), rtol=1e-10, atol=1e-12)
-    assert abs(sol.y[-1, 0] - ref.y[-1, 0]) <= 1e-5
+    assert abs(sol.y[-1, 0] - ref.y[-1, 0]) <= STIFF_ATOL
 
 
 def test_dopri5_accepts_a_step_whose_error_equals_the_tolerance():
@@ -456,11 +470,11 @@ def test_dense_output_computes_in_float64_whatever_the_query_dtype():
     representable) time, computed in float64, not a float32-rounded θ."""
     sol = _dense_problem()
     t32 = np.float32(2.3)
-    np.testing.assert_allclose(sol(t32), sol(float(t32)), rtol=1e-15, atol=0)
+    np.testing.assert_allclose(sol(t32), sol(float(t32)), rtol=ULP_RTOL, atol=0)
     np.testing.assert_allclose(
         sol(np.array([t32, np.float32(4.1)])),
         sol(np.array([float(t32), float(np.float32(4.1))])),
-        rtol=1e-15,
+        rtol=ULP_RTOL,
         atol=0,
     )
 

@@ -265,10 +265,9 @@ class PaperParams(_Params):
 
     def __post_init__(self):
         v.check_choice("PaperParams.activation", self.activation, ACTIVATIONS)
-        tau = v.as_array("PaperParams.tau", self.tau, ndim=1)
-        gamma = v.as_array("PaperParams.gamma", self.gamma, ndim=2)
-        object.__setattr__(self, "tau", tau)
-        object.__setattr__(self, "gamma", gamma)
+        # tau and gamma fix N and C for the shape checks: their number of dimensions first.
+        v.as_array("PaperParams.tau", self.tau, ndim=1)
+        v.as_array("PaperParams.gamma", self.gamma, ndim=2)
         super().__post_init__()
 
     def _expected_shapes(self):
@@ -359,13 +358,10 @@ class SynapticParams(_Params):
     TRAINABLE_FIELDS: ClassVar = tuple(f for f in ARRAY_FIELDS if not f.endswith("sparsity_mask"))
 
     def __post_init__(self):
-        object.__setattr__(self, "gleak", v.as_array("SynapticParams.gleak", self.gleak, ndim=1))
-        object.__setattr__(
-            self, "input_w", v.as_array("SynapticParams.input_w", self.input_w, ndim=1)
-        )
-        object.__setattr__(
-            self, "output_w", v.as_array("SynapticParams.output_w", self.output_w, ndim=1)
-        )
+        # gleak, input_w and output_w fix N, C and M for the shape checks: their number of
+        # dimensions first.
+        for name in ("gleak", "input_w", "output_w"):
+            v.as_array(f"SynapticParams.{name}", getattr(self, name), ndim=1)
         super().__post_init__()
         if not 1 <= self.n_outputs <= self.n_units:
             raise ValueError(

@@ -109,7 +109,7 @@ TARGETS = {
 }
 
 #: Copied into each work directory (mutmut copies the package itself into ``mutants/``).
-COPY = ["ltc_ref", "tests", "scripts", "pyproject.toml"]
+COPY = ["ltc_ref", "tests", "scripts", "docs", "pyproject.toml"]
 WORK = ROOT / "build" / "mutation"
 #: mutmut's default limits, written out: a mutant is a timeout when its tests take more than
 #: (their clean duration + 1 s) x 15 x 2 seconds of CPU.
@@ -144,7 +144,7 @@ def mutmut_section(target: dict) -> str:
             "[tool.mutmut]",
             'source_paths = ["ltc_ref/"]',
             f"only_mutate = {_toml_list(target['mutate'])}",
-            'also_copy = ["tests", "scripts"]',
+            'also_copy = ["tests", "scripts", "docs"]',
             f"pytest_add_cli_args_test_selection = {_toml_list(target['tests'])}",
             '# no .pytest_cache in the copies; pyproject\'s addopts still deselect "slow"',
             'pytest_add_cli_args = ["-p", "no:cacheprovider"]',
@@ -210,9 +210,8 @@ def sanity_check(name: str, target: dict, work: Path) -> dict:
         return {"checked": False}
     path, old, new = target["sanity"]
     scratch = work / "sanity"
-    shutil.copytree(work / "ltc_ref", scratch / "ltc_ref")
-    shutil.copytree(work / "tests", scratch / "tests")
-    shutil.copy2(work / "pyproject.toml", scratch / "pyproject.toml")
+    for item in COPY:
+        (shutil.copytree if (work / item).is_dir() else shutil.copy2)(work / item, scratch / item)
     cmd = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *target["tests"]]
     clean = subprocess.run(cmd, cwd=scratch, env=_env(), capture_output=True, text=True)
     source = (scratch / path).read_text()

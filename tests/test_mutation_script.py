@@ -57,7 +57,7 @@ def test_mutmut_section_is_valid_toml():
     assert section["source_paths"] == ["ltc_ref/"]
     assert section["only_mutate"] == ["ltc_ref/gradients/bptt.py"]
     assert section["pytest_add_cli_args_test_selection"] == mutation.TARGETS["bptt"]["tests"]
-    assert section["also_copy"] == ["tests", "scripts"]
+    assert section["also_copy"] == ["tests", "scripts", "docs"]
 
 
 def test_short_shows_the_changed_words():

@@ -433,6 +433,14 @@ class Record:
             the figures are then NaN and the run is left out of every summary (and counted).
         peaks: largest $|x_i(t)|$ over the measured turn, per layer (an unbounded trajectory
             is long for a different reason than a winding one).
+        protocol: ``"equations"`` (this module) or ``"authors"``
+            (`ltc_ref.expressivity_authors`; there ``sigma_w2`` is the paper's label σ_w²,
+            i.e. the script's ``sigma``, a standard deviation).
+        variant: the ablation variant (``"authors"`` for the authors' protocol as shipped,
+            ``""`` under the equations protocol).
+        rows_per_sample: solver output rows per input interval (the authors' count; NaN under
+            the equations protocol, which counts accepted steps).
+        min_tau: the smallest $\tau_i$ of the network (a tiny one makes the solver crawl).
     """
 
     study: str
@@ -454,6 +462,10 @@ class Record:
     seconds: float = field(default=0.0)
     completed: bool = True
     peaks: list = field(default_factory=list)
+    protocol: str = "equations"
+    variant: str = ""
+    rows_per_sample: float = float("nan")
+    min_tau: float = float("nan")
 
 
 def run_one(job):
@@ -470,6 +482,7 @@ def run_one(job):
     )
     t0 = time.perf_counter()
     n_samples = job.protocol.T * (1 + job.protocol.warmup_turns)
+    min_tau = float(min(p.tau.min() for p in layers))
     try:
         traj = simulate(job.model, layers, job.protocol)
     except RuntimeError:  # the step cap: too stiff for an explicit solver in reasonable time
@@ -477,7 +490,7 @@ def run_one(job):
         return Record(
             job.study, job.model, job.activation, job.width, job.sigma_w2, job.depth, job.seed,
             job.protocol.dt, job.protocol.T, n_samples, nan, nan, 0, 0, 0, float("nan"),
-            time.perf_counter() - t0, completed=False, peaks=nan,
+            time.perf_counter() - t0, completed=False, peaks=nan, min_tau=min_tau,
         )  # fmt: skip
     measured = [trajectory_length(traj.states[:, d]) for d in range(job.depth)]
     return Record(
@@ -499,6 +512,7 @@ def run_one(job):
         traj.computational_depth,
         time.perf_counter() - t0,
         peaks=[float(np.max(np.abs(traj.states[:, d]))) for d in range(job.depth)],
+        min_tau=min_tau,
     )
 
 
@@ -573,23 +587,27 @@ def study_jobs(
 _ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
-def run_jobs(jobs, *, workers=1, progress=None):
+def run_jobs(jobs, *, workers=1, progress=None, runner=None):
     """Run `Job` s, in this process (``workers=1``) or in a pool of fresh processes.
 
     Arguments:
-        jobs: list of `Job`.
+        jobs: list of `Job` (or of ``AuthorsJob`` with
+            ``runner=ltc_ref.expressivity_authors.run_authors_one``).
         workers: number of processes.
         progress: optional callable receiving a one-line message per finished run.
+        runner: module-level function ``job -> Record`` (default `run_one`).
 
     Returns:
         list of `Record`, in the order of ``jobs``.
     """
     workers = v.check_int("workers", workers, minimum=1)
+    runner = run_one if runner is None else runner
 
     def report(rec):
         if progress is not None:
             progress(
-                f"{rec.study:6s} {rec.model:10s} {rec.activation:9s} k={rec.width:<3d} "
+                f"{rec.variant or rec.study:8s} {rec.model:10s} {rec.activation:9s} "
+                f"k={rec.width:<3d} "
                 f"sw2={rec.sigma_w2:g} d={rec.depth} dt={rec.dt:.3g} try {rec.seed}: "
                 f"length {rec.lengths[-1]:9.3f}  steps/sample "
                 f"{rec.computational_depth:7.2f}  ({rec.seconds:.1f} s)"
@@ -598,7 +616,7 @@ def run_jobs(jobs, *, workers=1, progress=None):
     if workers == 1:
         records = []
         for job in jobs:
-            records.append(run_one(job))
+            records.append(runner(job))
             report(records[-1])
         return records
     import concurrent.futures as cf
@@ -610,7 +628,7 @@ def run_jobs(jobs, *, workers=1, progress=None):
     try:
         ctx = multiprocessing.get_context("spawn")
         with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            futures = {pool.submit(run_one, job): i for i, job in enumerate(jobs)}
+            futures = {pool.submit(runner, job): i for i, job in enumerate(jobs)}
             records = [None] * len(jobs)
             for fut in cf.as_completed(futures):
                 records[futures[fut]] = fut.result()
@@ -641,6 +659,78 @@ def _mean_std(xs):
     if xs.size == 0:
         return float("nan"), float("nan")
     return float(xs.mean()), (float(xs.std(ddof=1)) if xs.size > 1 else 0.0)
+
+
+#: Statistics of the JSON ``summary``: name -> the per-run value (NaN values are skipped:
+#: ``rows_per_sample`` exists only under the authors' protocol).
+STATISTICS = {
+    "steps_per_sample": lambda r, layer: r.computational_depth,
+    "rows_per_sample": lambda r, layer: r.rows_per_sample,
+    "fev_per_sample": lambda r, layer: r.n_fev / r.n_samples,
+    "trajectory_length": lambda r, layer: r.lengths[layer],
+}
+#: A try whose smallest τ is below this makes every explicit solver crawl (its steps are a
+#: few τ long): a handful of such tries dominate a mean, so they are counted beside it.
+SMALL_TAU = 1e-3
+
+
+def _moments(xs):
+    xs = np.asarray(xs, dtype=float)
+    mean, std = _mean_std(xs)
+    return mean, std, (float(np.median(xs)) if xs.size else float("nan"))
+
+
+def summarize(records):
+    r"""One entry per reported figure: every statistic of every configuration.
+
+    A configuration is (protocol, part, variant, activation, model, width, σ_w², Δt, layer).
+    Each entry holds ``protocol``, ``part``, ``activation``, ``model``, ``statistic`` (a key
+    of `STATISTICS`), ``mean``, ``std`` (ddof = 1), ``median`` and ``tries`` (completed runs),
+    plus ``variant``, ``width``, ``sigma_w2``, ``dt``, ``layer`` (1-based), ``capped`` (runs
+    stopped at the step cap, not in the figures), ``small_tau_tries`` (completed runs whose
+    smallest τ is below `SMALL_TAU`) and ``mean_large_tau``, ``std_large_tau`` over the other
+    runs.
+
+    Arguments:
+        records: list of `Record`.
+
+    Returns:
+        list of dicts (JSON-serialisable), in the order the configurations first appear.
+    """
+    groups = {}
+    for r in records:
+        for layer in range(r.depth):
+            key = (
+                r.protocol, r.study, r.variant, r.activation, r.model, r.width,
+                float(r.sigma_w2), round(float(r.dt), 12), layer,
+            )  # fmt: skip
+            groups.setdefault(key, []).append(r)
+    out = []
+    for key, rs in groups.items():
+        protocol, part, variant, activation, model, width, sigma_w2, dt, layer = key
+        done = [r for r in rs if r.completed]
+        for statistic, value in STATISTICS.items():
+            if statistic != "trajectory_length" and layer > 0:
+                continue  # counts belong to the whole stack, reported once
+            vals = [(value(r, layer), r.min_tau) for r in done]
+            vals = [(x, tau) for x, tau in vals if np.isfinite(x)]
+            if done and not vals:
+                continue  # a statistic this protocol does not measure
+            mean, std, median = _moments([x for x, _ in vals])
+            large = [x for x, tau in vals if not tau < SMALL_TAU]
+            mean_l, std_l, _ = _moments(large)
+            out.append(
+                {
+                    "protocol": protocol, "part": part, "variant": variant,
+                    "activation": activation, "model": model, "width": width,
+                    "sigma_w2": sigma_w2, "dt": dt, "layer": layer + 1,
+                    "statistic": statistic, "mean": mean, "std": std, "median": median,
+                    "tries": len(vals), "capped": len(rs) - len(done),
+                    "small_tau_tries": len(vals) - len(large),
+                    "mean_large_tau": mean_l, "std_large_tau": std_l,
+                }
+            )  # fmt: skip
+    return out
 
 
 def table2(records, dt=TABLE2_DT, quantity="computational_depth"):
@@ -1026,14 +1116,23 @@ def plot_latent_trajectories(
 # --------------------------------------------------------------------------------------------
 
 
-def main(argv=None) -> int:
-    """``ltc-ref trajectory``: run the trajectory-length study, print the Markdown report and
-    optionally write the records (JSON) and the figures (PNG). Exit code 0."""
+PROTOCOLS = ("equations", "authors")
+
+
+def _parser():
     parser = argparse.ArgumentParser(
         prog="ltc-ref trajectory",
         description="Trajectory length and computational depth of random Neural ODE, CT-RNN and "
-        "LTC networks (paper §5.1, Fig. 1, Fig. 3, Table 2). Set OPENBLAS_NUM_THREADS=1 when "
-        "running with --workers 1 on a busy machine.",
+        "LTC networks (paper §5.1, Fig. 1, Fig. 3, Table 2), under the paper's equations or the "
+        "authors' MATLAB protocol. Set OPENBLAS_NUM_THREADS=1 when running with --workers 1 on "
+        "a busy machine.",
+    )
+    parser.add_argument(
+        "--protocol",
+        choices=PROTOCOLS,
+        default="equations",
+        help="'equations' (the paper's equations, default) or 'authors' (the authors' MATLAB "
+        "scripts: ltc_ref.expressivity_authors)",
     )
     parser.add_argument(
         "--size",
@@ -1042,55 +1141,133 @@ def main(argv=None) -> int:
         help="'full' (the documented study) or 'smoke' (seconds)",
     )
     parser.add_argument(
-        "--parts", default=",".join(PARTS), help=f"comma-separated subset of {','.join(PARTS)}"
+        "--parts",
+        help=f"comma-separated subset of {','.join(PARTS)} (equations) or "
+        "table2,width,sigma,ablation (authors); default: all",
     )
     parser.add_argument("--tries", type=int, help="override the tries of every configuration")
     parser.add_argument(
+        "--ablations", help="authors: comma-separated switches of the ablation (default: all)"
+    )
+    parser.add_argument(
         "--interpolation",
         choices=INTERPOLATIONS,
-        default="exact",
-        help="the input between samples (default: the exact circle)",
+        help="equations: the input between samples (default: the exact circle)",
     )
-    parser.add_argument("--rtol", type=float, default=1e-3, help="solver rtol (default 1e-3)")
-    parser.add_argument("--atol", type=float, default=1e-6, help="solver atol (default 1e-6)")
+    parser.add_argument("--rtol", type=float, help="equations: solver rtol (default 1e-3)")
+    parser.add_argument("--atol", type=float, help="equations: solver atol (default 1e-6)")
     parser.add_argument(
-        "--warmup-turns", type=int, default=0, help="turns before the measured one (default 0)"
+        "--warmup-turns", type=int, help="equations: turns before the measured one (default 0)"
     )
     parser.add_argument("--workers", type=int, default=1, help="processes (default 1)")
-    parser.add_argument("--json", help="write the records to this JSON file")
+    parser.add_argument("--json", help="write the records and the summary to this JSON file")
+    parser.add_argument(
+        "--report",
+        metavar="JSON",
+        help="print the report of JSON files written by --json (comma-separated, merged; no "
+        "runs; with --plots, also the figures)",
+    )
     parser.add_argument("--plots", help="write the PNG figures into this directory")
     parser.add_argument(
         "--latent",
         default="tanh,hard_tanh",
-        help="activations of the Fig. 1-style latent plots (with --plots; default tanh,hard_tanh)",
+        help="equations: activations of the Fig. 1-style latent plots (with --plots; default "
+        "tanh,hard_tanh)",
     )
     parser.add_argument("--quiet", action="store_true", help="no per-run progress lines")
+    return parser
+
+
+def records_from_json(path):
+    """The `Record` list and the metadata of a file written by ``ltc-ref trajectory --json``:
+    ``(records, data)``."""
+    with open(path) as fh:
+        data = json.load(fh)
+    return [Record(**r) for r in data["records"]], data
+
+
+def main(argv=None) -> int:
+    """``ltc-ref trajectory``: run the trajectory-length study, print the Markdown report and
+    optionally write the records and their summary (JSON) and the figures (PNG). Exit code 0."""
+    parser = _parser()
     argv = sys.argv[2:] if argv is None else list(argv)
     ns = parser.parse_args(argv)
-    size = SIZES[ns.size]
-    if ns.tries is not None:
-        v.check_int("--tries", ns.tries, minimum=1)
-        size = StudySize(**{**asdict(size), "tries": ns.tries, "table_tries": ns.tries})
-    parts = tuple(p.strip() for p in ns.parts.split(",") if p.strip())
-    latent = [v.check_choice("--latent", a.strip(), ACTIVATIONS) for a in ns.latent.split(",")]
+    authors = ns.protocol == "authors"
+    if authors:
+        from . import expressivity_authors as ea
+
+        for name in ("interpolation", "rtol", "atol", "warmup_turns"):
+            if getattr(ns, name) is not None:
+                parser.error(
+                    f"--{name.replace('_', '-')} applies to --protocol equations; the authors' "
+                    "protocol fixes its settings (the ablation switches them)"
+                )
+    elif ns.ablations is not None:
+        parser.error("--ablations applies to --protocol authors")
     if ns.plots:
         _pyplot()  # fail now, not after the study, if matplotlib is missing
-    jobs = study_jobs(
-        size,
-        parts=parts,
-        interpolation=ns.interpolation,
-        rtol=ns.rtol,
-        atol=ns.atol,
-        warmup_turns=ns.warmup_turns,
+    if ns.report:
+        records, commands = [], []
+        for path in ns.report.split(","):
+            rs, data = records_from_json(path)
+            records += rs
+            commands.append(data["command"])
+        print(_format(records, "; ".join(commands), data.get("protocol", "equations")))
+        if ns.plots:
+            paths = plot_study(records, ns.plots)
+            print("Figures: " + ", ".join(str(p) for p in paths))
+        return 0
+    interpolation = ns.interpolation or "exact"
+    rtol = 1e-3 if ns.rtol is None else ns.rtol
+    atol = 1e-6 if ns.atol is None else ns.atol
+    warmup_turns = ns.warmup_turns or 0
+    if ns.tries is not None:
+        v.check_int("--tries", ns.tries, minimum=1)
+    if authors:
+        size = ea.AUTHORS_SIZES[ns.size]
+        if ns.tries is not None:
+            size = ea.AuthorsStudySize(
+                **{
+                    **asdict(size),
+                    "tries": ns.tries,
+                    "table_tries": ns.tries,
+                    "ablation_tries": ns.tries,
+                }
+            )
+        default_parts = ea.AUTHORS_PARTS
+    else:
+        size = SIZES[ns.size]
+        if ns.tries is not None:
+            size = StudySize(**{**asdict(size), "tries": ns.tries, "table_tries": ns.tries})
+        default_parts = PARTS
+    parts = (
+        default_parts
+        if ns.parts is None
+        else tuple(p.strip() for p in ns.parts.split(",") if p.strip())
     )
+    latent = [v.check_choice("--latent", a.strip(), ACTIVATIONS) for a in ns.latent.split(",")]
+    if authors:
+        ablations = None if ns.ablations is None else [a.strip() for a in ns.ablations.split(",")]
+        jobs = ea.authors_study_jobs(size, parts=parts, ablations=ablations)
+        runner = ea.run_authors_one
+    else:
+        jobs = study_jobs(
+            size,
+            parts=parts,
+            interpolation=interpolation,
+            rtol=rtol,
+            atol=atol,
+            warmup_turns=warmup_turns,
+        )
+        runner = run_one
     command = " ".join(["ltc-ref trajectory", *argv])
     t0 = time.perf_counter()
     progress = None if ns.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
-    records = run_jobs(jobs, workers=ns.workers, progress=progress)
+    records = run_jobs(jobs, workers=ns.workers, progress=progress, runner=runner)
     paths = []
     if ns.plots:
         paths = plot_study(records, ns.plots)
-        for a in latent:
+        for a in latent if not authors else ():
             paths.append(
                 plot_latent_trajectories(
                     ns.plots,
@@ -1099,38 +1276,52 @@ def main(argv=None) -> int:
                     protocol=Protocol(
                         T=size.T,
                         dt=circle_dt(size.T),
-                        rtol=ns.rtol,
-                        atol=ns.atol,
-                        interpolation=ns.interpolation,
-                        warmup_turns=ns.warmup_turns,
+                        rtol=rtol,
+                        atol=atol,
+                        interpolation=interpolation,
+                        warmup_turns=warmup_turns,
                     ),
                 )
             )
     wall = time.perf_counter() - t0
-    print(format_report(records, command))
-    print(f"\nWall time: {wall:.0f} s, {len(records)} runs, {ns.workers} worker(s)")
-    if paths:
-        print("Figures: " + ", ".join(str(p) for p in paths))
-    if ns.json:
+    if ns.json:  # written first: a long study is never lost to a report error
         with open(ns.json, "w") as fh:
             json.dump(
                 {
                     "command": command,
+                    "protocol": ns.protocol,
                     "wall_seconds": wall,
+                    "workers": ns.workers,
                     "size": asdict(size),
+                    "summary": summarize(records),
                     "records": [asdict(r) for r in records],
                 },
                 fh,
                 indent=1,
             )
+    print(_format(records, command, ns.protocol))
+    print(f"\nWall time: {wall:.0f} s, {len(records)} runs, {ns.workers} worker(s)")
+    if paths:
+        print("Figures: " + ", ".join(str(p) for p in paths))
     return 0
+
+
+def _format(records, command, protocol):
+    if protocol == "authors":
+        from .expressivity_authors import format_authors_report
+
+        return format_authors_report(records, command)
+    return format_report(records, command)
 
 
 __all__ = [
     "CELLS",
     "MODELS",
     "PAPER_TABLE2",
+    "PROTOCOLS",
     "SIZES",
+    "SMALL_TAU",
+    "STATISTICS",
     "Job",
     "Protocol",
     "Record",
@@ -1150,9 +1341,11 @@ __all__ = [
     "pca_2d",
     "plot_latent_trajectories",
     "plot_study",
+    "records_from_json",
     "run_jobs",
     "run_one",
     "study_jobs",
+    "summarize",
     "table2",
     "trajectory_length",
 ]

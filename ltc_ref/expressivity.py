@@ -894,6 +894,31 @@ def format_report(records, command=""):
             for a, row in t2.items()
         ]
         lines += _table(header, rows)
+        medians = [
+            e
+            for e in summarize(_select(records, study="table2"))
+            if e["statistic"] == "steps_per_sample" and np.isclose(e["dt"], TABLE2_DT)
+        ]
+        if medians:
+            lines += [
+                "",
+                "### The same runs: median [tries with min τ < 1e-3 of all tries; mean ± std "
+                "of the others]",
+                "",
+            ]
+            rows = []
+            for a in ACTIVATIONS:
+                cells = []
+                for m in MODELS:
+                    e = next((e for e in medians if (e["activation"], e["model"]) == (a, m)), None)
+                    cells.append(
+                        "–"
+                        if e is None
+                        else f"{e['median']:.2f} [{e['small_tau_tries']} of {e['tries']}; "
+                        f"{e['mean_large_tau']:.2f} ± {e['std_large_tau']:.2f}]"
+                    )
+                rows.append([ACTIVATION_LABELS[a], *cells])
+            lines += _table(["activation"] + [MODEL_LABELS[m] for m in MODELS], rows)
         for title, dt, quantity in [
             ("Right-hand-side evaluations per input sample (Δt = 0.01)", TABLE2_DT, "fev"),
             (

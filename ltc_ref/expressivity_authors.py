@@ -54,6 +54,7 @@ from .expressivity import (
     PAPER_TABLE2,
     Record,
     _seed,
+    _table,
     summarize,
     trajectory_length,
 )
@@ -624,11 +625,6 @@ def _cell(e, digits=2):
 
 def _cell_g(e):
     return "–" if e is None or not e["tries"] else f"{e['mean']:.3g} ± {e['std']:.2g}"
-
-
-def _table(header, rows):
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return lines + ["| " + " | ".join(map(str, row)) + " |" for row in rows]
 
 
 def format_authors_report(records, command=""):

@@ -1204,9 +1204,11 @@ def _parser():
 
 
 def records_from_json(path):
-    """The `Record` list and the metadata of a file written by ``ltc-ref trajectory --json``:
-    ``(records, data)``."""
-    with open(path) as fh:
+    """The `Record` list and the metadata of a file written by ``ltc-ref trajectory --json``
+    (gzip-compressed when its name ends in ``.gz``): ``(records, data)``."""
+    import gzip
+
+    with (gzip.open if str(path).endswith(".gz") else open)(path, "rt") as fh:
         data = json.load(fh)
     return [Record(**r) for r in data["records"]], data
 

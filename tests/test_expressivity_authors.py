@@ -4,6 +4,7 @@ the JSON summary and ``ltc-ref trajectory --protocol authors``."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from dataclasses import replace
 
@@ -218,6 +219,10 @@ def test_authors_command_smoke(tmp_path, capsys):
     assert ("ablation", "tolerance", "trajectory_length") in entries
     assert expressivity.main(["--report", str(out)]) == 0
     assert capsys.readouterr().out.strip() == printed.split("\nWall time")[0].strip()
+    packed = tmp_path / "authors.json.gz"  # the committed measurements are compressed
+    packed.write_bytes(gzip.compress(out.read_bytes()))
+    assert expressivity.main(["--report", str(packed)]) == 0
+    assert "Table 2 (authors' protocol)" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

@@ -441,6 +441,8 @@ class Record:
         rows_per_sample: solver output rows per input interval (the authors' count; NaN under
             the equations protocol, which counts accepted steps).
         min_tau: the smallest $\tau_i$ of the network (a tiny one makes the solver crawl).
+        failure: why a run did not complete: ``"step cap"`` or ``"diverges"`` (a non-finite
+            state); ``""`` for a completed run.
     """
 
     study: str
@@ -466,6 +468,7 @@ class Record:
     variant: str = ""
     rows_per_sample: float = float("nan")
     min_tau: float = float("nan")
+    failure: str = ""
 
 
 def run_one(job):
@@ -485,12 +488,13 @@ def run_one(job):
     min_tau = float(min(p.tau.min() for p in layers))
     try:
         traj = simulate(job.model, layers, job.protocol)
-    except RuntimeError:  # the step cap: too stiff for an explicit solver in reasonable time
+    except RuntimeError as err:  # the step cap: too stiff for an explicit solver in time
         nan = [float("nan")] * job.depth
         return Record(
             job.study, job.model, job.activation, job.width, job.sigma_w2, job.depth, job.seed,
             job.protocol.dt, job.protocol.T, n_samples, nan, nan, 0, 0, 0, float("nan"),
             time.perf_counter() - t0, completed=False, peaks=nan, min_tau=min_tau,
+            failure=failure_of(err),
         )  # fmt: skip
     measured = [trajectory_length(traj.states[:, d]) for d in range(job.depth)]
     return Record(
@@ -514,6 +518,12 @@ def run_one(job):
         peaks=[float(np.max(np.abs(traj.states[:, d]))) for d in range(job.depth)],
         min_tau=min_tau,
     )
+
+
+def failure_of(err):
+    """``"diverges"`` when a solver's ``RuntimeError`` reports a non-finite state, else
+    ``"step cap"`` (too many steps, or a step below the minimum)."""
+    return "diverges" if "not finite" in str(err) else "step cap"
 
 
 def study_jobs(

@@ -55,6 +55,7 @@ from .expressivity import (
     Record,
     _seed,
     _table,
+    failure_of,
     summarize,
     trajectory_length,
 )
@@ -475,12 +476,12 @@ def run_authors_one(job):
     t0 = time.perf_counter()
     try:
         traj = simulate_authors(job.model, params, job.choices, steps)
-    except RuntimeError:  # the attempt cap (a tiny τ) or a diverging run
+    except RuntimeError as err:  # the attempt cap (a tiny τ) or a diverging run
         nan = float("nan")
         return Record(
             **common, lengths=[nan], explained=[nan], n_accepted=0, n_rejected=0, n_fev=0,
             computational_depth=nan, seconds=time.perf_counter() - t0, completed=False,
-            peaks=[nan], rows_per_sample=nan,
+            peaks=[nan], rows_per_sample=nan, failure=failure_of(err),
         )  # fmt: skip
     length, explained = trajectory_length(traj.states)
     return Record(
@@ -708,10 +709,15 @@ def format_authors_report(records, command=""):
         lines += _table(["model", "activation"] + [f"{x:g}" for x in xs], rows)
     capped = [r for r in records if not r.completed]
     if capped:
-        lines += ["", f"Stopped at the attempt cap and left out: {len(capped)} of {len(records)}:"]
+        lines += [
+            "",
+            f"Not completed (attempt cap or divergence), left out: {len(capped)} of "
+            f"{len(records)}:",
+        ]
         lines += [""] + [
             f"- {r.variant} {r.study}, {MODEL_LABELS[r.model]}, {ACTIVATION_LABELS[r.activation]}"
             f", k = {r.width}, σ = {r.sigma_w2:g}, try {r.seed} (min τ = {r.min_tau:.2g})"
+            + (f": {r.failure}" if r.failure else "")
             for r in capped
         ]
     return "\n".join(lines)
@@ -747,7 +753,8 @@ def _ablation_tables(summary):
                 e = _find(summary, protocol="authors", part=part, variant=name, activation=a,
                           model=m, statistic=statistic)  # fmt: skip
                 if e is None or e["tries"] == e["small_tau_tries"]:
-                    row.append("–")
+                    stopped = "" if e is None else f"{e['capped']} of {e['capped'] + e['tries']}"
+                    row.append(f"none completed ({stopped})" if stopped else "–")
                     continue
                 txt = f"{e['mean_large_tau']:.{digits}g}"
                 if statistic == "rows_per_sample" and within_paper(e["mean_large_tau"], a, m):

@@ -441,8 +441,7 @@ class Record:
         rows_per_sample: solver output rows per input interval (the authors' count; NaN under
             the equations protocol, which counts accepted steps).
         min_tau: the smallest $\tau_i$ of the network (a tiny one makes the solver crawl).
-        failure: why a run did not complete: ``"step cap"`` or ``"diverges"`` (a non-finite
-            state); ``""`` for a completed run.
+        failure: why a run did not complete (`failure_of`); ``""`` for a completed run.
     """
 
     study: str
@@ -521,9 +520,16 @@ def run_one(job):
 
 
 def failure_of(err):
-    """``"diverges"`` when a solver's ``RuntimeError`` reports a non-finite state, else
-    ``"step cap"`` (too many steps, or a step below the minimum)."""
-    return "diverges" if "not finite" in str(err) else "step cap"
+    """Why a solver raised ``RuntimeError``: ``"diverges"`` (a non-finite state),
+    ``"step underflow"`` (the step fell below its minimum: a finite-time blow-up or extreme
+    stiffness; MATLAB's "unable to meet integration tolerances") or ``"step cap"`` (more than
+    the allowed number of steps)."""
+    msg = str(err)
+    if "not finite" in msg:
+        return "diverges"
+    if "underflow" in msg or "below the minimum" in msg:
+        return "step underflow"
+    return "step cap"
 
 
 def study_jobs(

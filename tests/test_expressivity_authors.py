@@ -173,6 +173,18 @@ def test_capped_run_is_recorded_not_raised():
     job = ea.AuthorsJob("table2", "ltc", "tanh", 5, 2.0, 0, choices=choices)
     rec = ea.run_authors_one(job)
     assert not rec.completed and np.isnan(rec.rows_per_sample)
+    assert rec.failure == "step cap"
+
+
+def test_blow_up_is_recorded_as_step_underflow():
+    """The linear "hard-tanh" LTC with the signed decay of Eq. 1 has a decay rate
+    1/τ + f_in + f_rec that turns negative and grows with x: a finite-time blow-up, where ode45's
+    step falls below 16 eps(t), as MATLAB's does."""
+    choices = ea.ablation_choices("signed_decay")
+    rec = ea.run_authors_one(
+        ea.AuthorsJob("ablation", "ltc", "hard_tanh", 100, 2.0, 0, choices=choices)
+    )
+    assert not rec.completed and rec.failure == "step underflow"
 
 
 def _rec(value, min_tau, *, protocol="authors", completed=True):

@@ -1255,7 +1255,7 @@ def main(argv=None) -> int:
             rs, data = records_from_json(path)
             records += rs
             commands.append(data["command"])
-        print(_format(records, "; ".join(commands), data.get("protocol", "equations")))
+        print(_format(records, "; ".join(commands)))
         if ns.plots:
             paths = plot_study(records, ns.plots)
             print("Figures: " + ", ".join(str(p) for p in paths))
@@ -1342,19 +1342,27 @@ def main(argv=None) -> int:
                 fh,
                 indent=1,
             )
-    print(_format(records, command, ns.protocol))
+    print(_format(records, command))
     print(f"\nWall time: {wall:.0f} s, {len(records)} runs, {ns.workers} worker(s)")
     if paths:
         print("Figures: " + ", ".join(str(p) for p in paths))
     return 0
 
 
-def _format(records, command, protocol):
-    if protocol == "authors":
-        from .expressivity_authors import format_authors_report
+def _format(records, command):
+    """The report of each protocol in ``records``; with both, also their side-by-side table."""
+    from .expressivity_authors import format_authors_report, format_comparison
 
-        return format_authors_report(records, command)
-    return format_report(records, command)
+    eq = [r for r in records if r.protocol == "equations"]
+    au = [r for r in records if r.protocol == "authors"]
+    parts = [f"Command: `{command}`"]
+    if eq:
+        parts.append(format_report(eq))
+    if au:
+        parts.append(format_authors_report(au))
+    if eq and au:
+        parts.append(format_comparison(records))
+    return "\n\n".join(parts)
 
 
 __all__ = [

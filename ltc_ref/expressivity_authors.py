@@ -786,3 +786,54 @@ def _ablation_tables(summary):
     out += ["", "### Ablation: trajectory length (same runs, same mean)", ""]
     out += _table(header, figures("trajectory_length", 3))
     return out
+
+
+def format_comparison(records):
+    """Table 2 and the trajectory lengths under both protocols beside the paper's numbers
+    (Markdown), from `ltc_ref.expressivity.summarize` of records of both protocols: accepted
+    steps per sample at Δt = 0.01 and lengths at Δt = 2π/T (equations), rows per interval over
+    the tries with min τ ≥ 1e-3 and lengths (authors); medians in brackets."""
+    summary = summarize(records)
+
+    def cell(protocol, a, m, statistic, dt=None, large=False, digits=2):
+        es = [
+            e
+            for e in summary
+            if (e["protocol"], e["part"], e["activation"], e["model"], e["statistic"])
+            == (protocol, "table2", a, m, statistic)
+            and e["variant"] in ("", "authors")
+            and (dt is None or np.isclose(e["dt"], dt))
+            and e["tries"]
+        ]
+        if not es:
+            return "–"
+        e = es[0]
+        mean, std = (e["mean_large_tau"], e["std_large_tau"]) if large else (e["mean"], e["std"])
+        if digits == 2:
+            return f"{mean:.2f} ± {std:.2f} [{e['median']:.2f}]"
+        return f"{mean:.3g} ± {std:.2g} [{e['median']:.3g}]"
+
+    T = next((r.T for r in records if r.protocol == "equations"), 100)
+    lines = [
+        "### Both protocols beside the paper (mean ± std [median])",
+        "",
+    ]
+    header = [
+        "activation", "model", "paper's Table 2", "equations: steps/sample (Δt = 0.01)",
+        "authors: rows/interval (min τ ≥ 1e-3)", "equations: length (Δt = 2π/T)",
+        "authors: length",
+    ]  # fmt: skip
+    rows = []
+    for a in ACTIVATIONS:
+        for m in MODELS:
+            rows.append(
+                [
+                    ACTIVATION_LABELS[a], MODEL_LABELS[m],
+                    "{:g} ± {:g}".format(*PAPER_TABLE2[a][m]),
+                    cell("equations", a, m, "steps_per_sample", dt=0.01),
+                    cell("authors", a, m, "rows_per_sample", large=True),
+                    cell("equations", a, m, "trajectory_length", dt=2 * np.pi / T, digits=3),
+                    cell("authors", a, m, "trajectory_length", digits=3),
+                ]
+            )  # fmt: skip
+    return "\n".join(lines + _table(header, rows))

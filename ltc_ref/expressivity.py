@@ -696,7 +696,7 @@ def _moments(xs):
     return mean, std, (float(np.median(xs)) if xs.size else float("nan"))
 
 
-def summarize(records):
+def summarize(records, small_tau=SMALL_TAU):
     r"""One entry per reported figure: every statistic of every configuration.
 
     A configuration is (protocol, part, variant, activation, model, width, σ_w², Δt, layer).
@@ -704,11 +704,12 @@ def summarize(records):
     of `STATISTICS`), ``mean``, ``std`` (ddof = 1), ``median`` and ``tries`` (completed runs),
     plus ``variant``, ``width``, ``sigma_w2``, ``dt``, ``layer`` (1-based), ``capped`` (runs
     stopped at the step cap, not in the figures), ``small_tau_tries`` (completed runs whose
-    smallest τ is below `SMALL_TAU`) and ``mean_large_tau``, ``std_large_tau`` over the other
-    runs.
+    smallest τ is below ``small_tau``) and ``mean_large_tau``, ``std_large_tau`` over the
+    other runs.
 
     Arguments:
         records: list of `Record`.
+        small_tau: the threshold on the network's smallest τ (default `SMALL_TAU`).
 
     Returns:
         list of dicts (JSON-serialisable), in the order the configurations first appear.
@@ -733,7 +734,7 @@ def summarize(records):
             if done and not vals:
                 continue  # a statistic this protocol does not measure
             mean, std, median = _moments([x for x, _ in vals])
-            large = [x for x, tau in vals if not tau < SMALL_TAU]
+            large = [x for x, tau in vals if not tau < small_tau]
             mean_l, std_l, _ = _moments(large)
             out.append(
                 {
@@ -887,8 +888,9 @@ def _pm(row, model):
     return "{:.2f} ± {:.2f}".format(*row[model]) if model in row else "–"
 
 
-def format_report(records, command=""):
-    """The study as Markdown (what ``ltc-ref trajectory`` prints)."""
+def format_report(records, command="", small_tau=SMALL_TAU):
+    """The study as Markdown (what ``ltc-ref trajectory`` prints); ``small_tau`` as in
+    `summarize`."""
     lines = [f"Command: `{command}`", ""] if command else []
     t2 = table2(records)
     if t2:
@@ -912,14 +914,14 @@ def format_report(records, command=""):
         lines += _table(header, rows)
         medians = [
             e
-            for e in summarize(_select(records, study="table2"))
+            for e in summarize(_select(records, study="table2"), small_tau)
             if e["statistic"] == "steps_per_sample" and np.isclose(e["dt"], TABLE2_DT)
         ]
         if medians:
             lines += [
                 "",
-                "### The same runs: median [tries with min τ < 1e-3 of all tries; mean ± std "
-                "of the others]",
+                f"### The same runs: median [tries with min τ < {small_tau:g} of all tries; "
+                "mean ± std of the others]",
                 "",
             ]
             rows = []
@@ -1208,6 +1210,13 @@ def _parser():
         help="print the report of JSON files written by --json (comma-separated, merged; no "
         "runs; with --plots, also the figures)",
     )
+    parser.add_argument(
+        "--small-tau",
+        type=float,
+        default=SMALL_TAU,
+        help=f"report: tries whose smallest τ is below this are counted apart (default "
+        f"{SMALL_TAU:g}; the JSON summary always uses the default)",
+    )
     parser.add_argument("--plots", help="write the PNG figures into this directory")
     parser.add_argument(
         "--latent",
@@ -1255,7 +1264,7 @@ def main(argv=None) -> int:
             rs, data = records_from_json(path)
             records += rs
             commands.append(data["command"])
-        print(_format(records, "; ".join(commands)))
+        print(_format(records, "; ".join(commands), ns.small_tau))
         if ns.plots:
             paths = plot_study(records, ns.plots)
             print("Figures: " + ", ".join(str(p) for p in paths))
@@ -1342,14 +1351,14 @@ def main(argv=None) -> int:
                 fh,
                 indent=1,
             )
-    print(_format(records, command))
+    print(_format(records, command, ns.small_tau))
     print(f"\nWall time: {wall:.0f} s, {len(records)} runs, {ns.workers} worker(s)")
     if paths:
         print("Figures: " + ", ".join(str(p) for p in paths))
     return 0
 
 
-def _format(records, command):
+def _format(records, command, small_tau=SMALL_TAU):
     """The report of each protocol in ``records``; with both, also their side-by-side table."""
     from .expressivity_authors import format_authors_report, format_comparison
 
@@ -1357,11 +1366,11 @@ def _format(records, command):
     au = [r for r in records if r.protocol == "authors"]
     parts = [f"Command: `{command}`"]
     if eq:
-        parts.append(format_report(eq))
+        parts.append(format_report(eq, small_tau=small_tau))
     if au:
-        parts.append(format_authors_report(au))
+        parts.append(format_authors_report(au, small_tau=small_tau))
     if eq and au:
-        parts.append(format_comparison(records))
+        parts.append(format_comparison(records, small_tau))
     return "\n\n".join(parts)
 
 

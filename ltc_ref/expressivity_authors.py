@@ -52,6 +52,7 @@ from .expressivity import (
     MODEL_LABELS,
     MODELS,
     PAPER_TABLE2,
+    SMALL_TAU,
     Record,
     _seed,
     _table,
@@ -628,10 +629,12 @@ def _cell_g(e):
     return "–" if e is None or not e["tries"] else f"{e['mean']:.3g} ± {e['std']:.2g}"
 
 
-def format_authors_report(records, command=""):
+def format_authors_report(records, command="", small_tau=SMALL_TAU):
     """The authors' protocol study as Markdown, every figure read from
-    `ltc_ref.expressivity.summarize` (what ``ltc-ref trajectory --protocol authors`` prints)."""
-    summary = summarize(records)
+    `ltc_ref.expressivity.summarize` (what ``ltc-ref trajectory --protocol authors`` prints);
+    ``small_tau``: the threshold on a try's smallest τ (figures beside the means)."""
+    summary = summarize(records, small_tau)
+    st = f"{small_tau:g}"
     lines = [f"Command: `{command}`", ""] if command else []
     base = dict(protocol="authors", part="table2", variant="authors")
     if _find(summary, **base):
@@ -639,13 +642,13 @@ def format_authors_report(records, command=""):
         lines += [
             f"### Table 2 (authors' protocol): rows per input interval, width {k}, σ = 2",
             "",
-            "Mean ± std over all tries [median; tries with min τ < 1e-3 of all tries], then over "
-            "the tries with min τ ≥ 1e-3; **bold**: within the paper's ±.",
+            f"Mean ± std over all tries [median; tries with min τ < {st} of all tries], then "
+            f"over the tries with min τ ≥ {st}; **bold**: within the paper's ±.",
             "",
         ]
         header = ["activation"]
         for m in MODELS:
-            header += [f"{MODEL_LABELS[m]} (all tries)", f"{MODEL_LABELS[m]} (τ ≥ 1e-3)", "paper"]
+            header += [f"{MODEL_LABELS[m]} (all tries)", f"{MODEL_LABELS[m]} (τ ≥ {st})", "paper"]
         rows = []
         for a in ACTIVATIONS:
             row = [ACTIVATION_LABELS[a]]
@@ -683,7 +686,7 @@ def format_authors_report(records, command=""):
                 rows.append(row)
             lines += _table(["activation"] + [MODEL_LABELS[m] for m in MODELS], rows)
     if _find(summary, protocol="authors", part="ablation"):
-        lines += _ablation_tables(summary)
+        lines += _ablation_tables(summary, st)
     for part, key, title in [
         ("width", "width", "Fig. 3B-style (authors' protocol): length against width k, σ = 2"),
         ("sigma", "sigma_w2", "Fig. 3C-style (authors' protocol): length against the script's σ"),
@@ -723,9 +726,9 @@ def format_authors_report(records, command=""):
     return "\n".join(lines)
 
 
-def _ablation_tables(summary):
+def _ablation_tables(summary, st):
     """The ablation: one row per switch; the 12 cells of Table 2 (rows per interval, mean over
-    the tries with min τ ≥ 1e-3) and the trajectory lengths; '=' where the switch cannot change
+    the tries with min τ ≥ ``st``) and the trajectory lengths; '=' where the switch cannot change
     the cell (identical by construction, not rerun)."""
     cells = [(m, a) for m in MODELS for a in ACTIVATIONS]
     header = ["switch (one at a time)"] + [
@@ -779,7 +782,7 @@ def _ablation_tables(summary):
     out = [
         "",
         f"### Ablation: rows per input interval ({tries} tries, mean over the tries with min "
-        "τ ≥ 1e-3; **bold**: within the paper's ±; '=': unchanged by construction)",
+        f"τ ≥ {st}; **bold**: within the paper's ±; '=': unchanged by construction)",
         "",
     ]
     out += _table(header, figures("rows_per_sample", 3))
@@ -788,12 +791,12 @@ def _ablation_tables(summary):
     return out
 
 
-def format_comparison(records):
+def format_comparison(records, small_tau=SMALL_TAU):
     """Table 2 and the trajectory lengths under both protocols beside the paper's numbers
     (Markdown), from `ltc_ref.expressivity.summarize` of records of both protocols: accepted
     steps per sample at Δt = 0.01 and lengths at Δt = 2π/T (equations), rows per interval over
-    the tries with min τ ≥ 1e-3 and lengths (authors); medians in brackets."""
-    summary = summarize(records)
+    the tries with min τ ≥ ``small_tau`` and lengths (authors); medians in brackets."""
+    summary = summarize(records, small_tau)
 
     def cell(protocol, a, m, statistic, dt=None, large=False, digits=2):
         es = [
@@ -820,7 +823,7 @@ def format_comparison(records):
     ]
     header = [
         "activation", "model", "paper's Table 2", "equations: steps/sample (Δt = 0.01)",
-        "authors: rows/interval (min τ ≥ 1e-3)", "equations: length (Δt = 2π/T)",
+        f"authors: rows/interval (min τ ≥ {small_tau:g})", "equations: length (Δt = 2π/T)",
         "authors: length",
     ]  # fmt: skip
     rows = []

@@ -685,8 +685,13 @@ def format_authors_report(records, command="", small_tau=SMALL_TAU):
                     row.append("–" if e is None else f"{fmt(e)} [{e['median']:.3g}]")
                 rows.append(row)
             lines += _table(["activation"] + [MODEL_LABELS[m] for m in MODELS], rows)
-    if _find(summary, protocol="authors", part="ablation"):
-        lines += _ablation_tables(summary, st)
+    ablated = [r for r in records if r.study == "ablation"]
+    if ablated:
+        # The baseline row compares the same networks: Table 2's first tries, as many as the
+        # ablation ran.
+        n = 1 + max(r.seed for r in ablated)
+        base = [replace(r, study="ablation") for r in records if r.study == "table2" and r.seed < n]
+        lines += _ablation_tables(summarize(base + ablated, small_tau), st, n)
     for part, key, title in [
         ("width", "width", "Fig. 3B-style (authors' protocol): length against width k, σ = 2"),
         ("sigma", "sigma_w2", "Fig. 3C-style (authors' protocol): length against the script's σ"),
@@ -726,20 +731,20 @@ def format_authors_report(records, command="", small_tau=SMALL_TAU):
     return "\n".join(lines)
 
 
-def _ablation_tables(summary, st):
+def _ablation_tables(summary, st, tries):
     """The ablation: one row per switch; the 12 cells of Table 2 (rows per interval, mean over
     the tries with min τ ≥ ``st``) and the trajectory lengths; '=' where the switch cannot change
-    the cell (identical by construction, not rerun)."""
+    the cell (identical by construction, not rerun). ``summary`` holds the unswitched runs as
+    part ``"ablation"``, variant ``"authors"``."""
     cells = [(m, a) for m in MODELS for a in ACTIVATIONS]
     header = ["switch (one at a time)"] + [
         f"{MODEL_LABELS[m]} {ACTIVATION_LABELS[a]}" for m, a in cells
     ]
     base = [
-        _find(summary, protocol="authors", part="table2", variant="authors", activation=a,
+        _find(summary, protocol="authors", part="ablation", variant="authors", activation=a,
               model=m, statistic="rows_per_sample")
         for m, a in cells
     ]  # fmt: skip
-    tries = next((e["tries"] for e in summary if e["part"] == "ablation"), 0)
 
     def figures(statistic, digits):
         rows = []
@@ -752,8 +757,7 @@ def _ablation_tables(summary, st):
                 if (m, a) not in affected:
                     row.append("=")
                     continue
-                part = "table2" if name == "authors" else "ablation"
-                e = _find(summary, protocol="authors", part=part, variant=name, activation=a,
+                e = _find(summary, protocol="authors", part="ablation", variant=name, activation=a,
                           model=m, statistic=statistic)  # fmt: skip
                 if e is None or e["tries"] == e["small_tau_tries"]:
                     stopped = "" if e is None else f"{e['capped']} of {e['capped'] + e['tries']}"
@@ -767,7 +771,7 @@ def _ablation_tables(summary, st):
             if name == "authors" and statistic == "rows_per_sample":
                 row = ["accepted steps instead of rows (`accepted_steps`)"]
                 for (m, a), b in zip(cells, base, strict=True):
-                    e = _find(summary, protocol="authors", part="table2", variant="authors",
+                    e = _find(summary, protocol="authors", part="ablation", variant="authors",
                               activation=a, model=m, statistic="steps_per_sample")  # fmt: skip
                     if e is None or b is None:
                         row.append("–")

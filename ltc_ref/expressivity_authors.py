@@ -692,8 +692,10 @@ def format_authors_report(records, command="", small_tau=SMALL_TAU):
         # The baseline row compares the same networks: Table 2's first tries, as many as the
         # ablation ran.
         n = 1 + max(r.seed for r in ablated)
-        base = [replace(r, study="ablation") for r in records if r.study == "table2" and r.seed < n]
-        lines += _ablation_tables(summarize(base + ablated, small_tau), st, n)
+        unswitched = [
+            replace(r, study="ablation") for r in records if r.study == "table2" and r.seed < n
+        ]
+        lines += _ablation_tables(summarize(unswitched + ablated, small_tau), st, n)
     for part, key, title in [
         ("width", "width", "Fig. 3B-style (authors' protocol): length against width k, σ = 2"),
         ("sigma", "sigma_w2", "Fig. 3C-style (authors' protocol): length against the script's σ"),

@@ -1085,9 +1085,18 @@ def plot_study(records, outdir):
     outdir = pathlib.Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     paths = []
+    # Under the authors' protocol the paper's σ_w² label is the script's sigma, a std.
+    authors = bool(records) and all(r.protocol == "authors" for r in records)
+    sigma_label = r"the script's $\sigma$ (std; the paper's $\sigma_w^2$)" if authors else None
     figures = [
         ("width", "width", "width k", ACTIVATIONS, "trajectory_width.png"),
-        ("sigma", "sigma_w2", r"$\sigma_w^2$", ACTIVATIONS, "trajectory_sigma_w.png"),
+        (
+            "sigma",
+            "sigma_w2",
+            sigma_label or r"$\sigma_w^2$",
+            ACTIVATIONS,
+            "trajectory_sigma_w.png",
+        ),
         ("depth", None, "layer", ("tanh", "sigmoid"), "trajectory_depth.png"),
     ]
     for study, key, xlabel, acts, name in figures:

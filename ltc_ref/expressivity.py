@@ -883,6 +883,15 @@ def _table(header, rows):
     return lines + ["| " + " | ".join(map(str, row)) + " |" for row in rows]
 
 
+def claims_table(found, title):
+    """Markdown lines of a list of `claims` (``[]`` for none), under the heading ``title``."""
+    if not found:
+        return []
+    verdict = {True: "yes", False: "**no**", None: "-"}
+    rows = [[c, f, verdict[h]] for c, f, h in found]
+    return ["", f"### {title}", "", *_table(["claim", "measured", "reproduced?"], rows)]
+
+
 def _pm(row, model):
     """``mean ± std`` of ``row[model]`` with two decimals, or a dash when absent."""
     return "{:.2f} ± {:.2f}".format(*row[model]) if model in row else "–"
@@ -1022,13 +1031,7 @@ def format_report(records, command="", small_tau=SMALL_TAU):
             if length_curve(records, "depth", m, a)
         ]
         lines += _table(["model", "activation"] + [f"layer {d}" for d in range(1, depth + 1)], rows)
-    found = claims(records)
-    if found:
-        lines += ["", "### The paper's claims, as measured here", ""]
-        lines += _table(
-            ["claim", "measured", "reproduced?"],
-            [[c, f, {True: "yes", False: "**no**", None: "-"}[h]] for c, f, h in found],
-        )
+    lines += claims_table(claims(records), "The paper's claims, as measured here")
     capped = [r for r in records if not r.completed]
     if capped:
         cap = f"{len(capped)} of {len(records)} runs"

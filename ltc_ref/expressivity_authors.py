@@ -58,6 +58,7 @@ from .expressivity import (
     _seed,
     _table,
     claims,
+    claims_table,
     failure_of,
     summarize,
     trajectory_length,
@@ -734,12 +735,7 @@ def format_authors_report(records, command="", small_tau=SMALL_TAU):
                     bool(CLEAR_RATIO * node <= ctrnn and CLEAR_RATIO * ctrnn <= ltc),
                 )
             )
-    if found:
-        lines += ["", "### The paper's claims, as measured under the authors' protocol", ""]
-        lines += _table(
-            ["claim", "measured", "reproduced?"],
-            [[c, f, {True: "yes", False: "**no**", None: "-"}[h]] for c, f, h in found],
-        )
+    lines += claims_table(found, "The paper's claims, as measured under the authors' protocol")
     capped = [r for r in records if not r.completed]
     if capped:
         lines += [

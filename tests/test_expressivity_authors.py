@@ -231,6 +231,8 @@ def test_authors_command_smoke(tmp_path, capsys):
     assert ("ablation", "tolerance", "trajectory_length") in entries
     assert expressivity.main(["--report", str(out)]) == 0
     assert capsys.readouterr().out.strip() == printed.split("\nWall time")[0].strip()
+    assert expressivity.main(["--report", str(out), "--small-tau", "0.5"]) == 0
+    assert "LTC (τ ≥ 0.5)" in capsys.readouterr().out
     packed = tmp_path / "authors.json.gz"  # the committed measurements are compressed
     packed.write_bytes(gzip.compress(out.read_bytes()))
     assert expressivity.main(["--report", str(packed)]) == 0

@@ -263,13 +263,17 @@ def test_validation():
         ea.simulate_authors("lstm", ea.draw_authors_params(3, np.random.default_rng(0)))
 
 
-#: Table 2's cells that the shipped scripts reproduce (AUTHORS_CODE.md), and their tries.
-REPRODUCED = [("neural_ode", a) for a in ACTIVATIONS] + [("ltc", "relu"), ("ltc", "hard_tanh")]
+#: Table 2's cells that the shipped scripts reproduce within the paper's ± (docs/expressivity.md).
+REPRODUCED = [("neural_ode", a) for a in ("tanh", "relu", "hard_tanh")]
+REPRODUCED += [("ltc", "relu"), ("ltc", "hard_tanh")]
+#: One ramp-up step more or less moves the Neural ODE's count by 4/99 = 0.04; a 3-try mean stays
+#: within 0.1 of the paper's figure.
+SMOKE_ROWS_ATOL = 0.1
 
 
 def test_neural_ode_rows_smoke():
     """Smoke version of the slow check below: the Neural ODE at width 100, 3 tries per
-    activation, lies within 0.06 of the paper's figure (one ramp-up step more or less)."""
+    activation, within `SMOKE_ROWS_ATOL` of the paper's figure."""
     for a in ACTIVATIONS:
         rows = [
             ea.run_authors_one(
@@ -277,16 +281,19 @@ def test_neural_ode_rows_smoke():
             ).rows_per_sample
             for s in range(3)
         ]
-        assert abs(np.mean(rows) - expressivity.PAPER_TABLE2[a]["neural_ode"][0]) < 0.1
+        assert abs(np.mean(rows) - expressivity.PAPER_TABLE2[a]["neural_ode"][0]) < SMOKE_ROWS_ATOL
 
 
 @pytest.mark.slow
 def test_authors_table2_reproduces_the_paper():
-    """``--protocol authors --parts table2`` (100 tries, ~15 min on one core): the Neural ODE
-    (all activations) and the ReLU and hard-tanh LTC within the paper's ± (over the tries whose
-    smallest τ is at least 1e-3)."""
-    jobs = [ea.AuthorsJob("table2", m, a, 100, 2.0, s) for m, a in REPRODUCED for s in range(100)]
-    summary = expressivity.summarize(expressivity.run_jobs(jobs, runner=ea.run_authors_one))
+    """``--protocol authors --parts table2`` on the cells it reproduces (100 tries, ~10 min on
+    one core): the tanh, ReLU, hard-tanh Neural ODE and the ReLU and hard-tanh LTC within the
+    paper's ± (over the tries whose smallest τ is at least 1e-3); the sigmoid Neural ODE takes
+    14 steps in every try, 56 rows / 99 intervals = 0.566 (the paper's 0.56 ± 0.00 is 56 / 100)."""
+    cells = [*REPRODUCED, ("neural_ode", "sigmoid")]
+    jobs = [ea.AuthorsJob("table2", m, a, 100, 2.0, s) for m, a in cells for s in range(100)]
+    records = expressivity.run_jobs(jobs, runner=ea.run_authors_one)
+    summary = expressivity.summarize(records)
     for m, a in REPRODUCED:
         e = next(
             e
@@ -294,15 +301,5 @@ def test_authors_table2_reproduces_the_paper():
             if (e["model"], e["activation"], e["statistic"]) == (m, a, "rows_per_sample")
         )
         assert ea.within_paper(e["mean_large_tau"], a, m), (m, a, e["mean_large_tau"])
-
-
-def test_comparison_puts_both_protocols_beside_the_paper():
-    records = [_rec(4.0, 0.5), _rec(6.0, 0.5), _rec(4.0, 0.5, protocol="equations")]
-    records[2].variant, records[2].dt = "", 0.01  # an equations run at Table 2's Δt
-    table = ea.format_comparison(records)
-    row = next(line for line in table.splitlines() if line.startswith("| tanh | LTC |"))
-    cells = [c.strip() for c in row.strip("|").split("|")]
-    assert cells[2] == "9.19 ± 2.92"  # the paper
-    assert cells[3] == "1.00 ± 0.00 [1.00]"  # equations: steps/sample (value / 4)
-    assert cells[4] == "5.00 ± 1.41 [5.00]"  # authors: rows per interval
-    assert len([line for line in table.splitlines() if line.startswith("| ")]) == 1 + 12
+    sigmoid = [r for r in records if (r.model, r.activation) == ("neural_ode", "sigmoid")]
+    assert all(r.n_accepted == 14 and r.rows_per_sample == 56 / 99 for r in sigmoid)

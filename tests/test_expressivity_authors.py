@@ -263,6 +263,18 @@ def test_validation():
         ea.simulate_authors("lstm", ea.draw_authors_params(3, np.random.default_rng(0)))
 
 
+def test_comparison_puts_both_protocols_beside_the_paper():
+    records = [_rec(4.0, 0.5), _rec(6.0, 0.5), _rec(4.0, 0.5, protocol="equations")]
+    records[2].variant, records[2].dt = "", 0.01  # an equations run at Table 2's Δt
+    table = ea.format_comparison(records)
+    row = next(line for line in table.splitlines() if line.startswith("| tanh | LTC |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[2] == "9.19 ± 2.92"  # the paper
+    assert cells[3] == "1.00 ± 0.00 [1.00]"  # equations: steps/sample (value / 4)
+    assert cells[4] == "5.00 ± 1.41 [5.00]"  # authors: rows per interval
+    assert len([line for line in table.splitlines() if line.startswith("| ")]) == 1 + 12
+
+
 #: Table 2's cells that the shipped scripts reproduce within the paper's ± (docs/expressivity.md).
 REPRODUCED = [("neural_ode", a) for a in ("tanh", "relu", "hard_tanh")]
 REPRODUCED += [("ltc", "relu"), ("ltc", "hard_tanh")]

@@ -3,8 +3,9 @@ r"""The authors' MATLAB protocol of the trajectory-length study (``--protocol au
 The paper's Table 2 and Fig. 3 come from MATLAB scripts in the authors' repository
 (``trajectory_length_analysis/``), which compute something other than the paper's equations
 (`ltc_ref.expressivity` implements those). This module is written from the description of that
-code in ``AUTHORS_CODE.md``, the project's notes beside SPEC (no code copied); every difference from the equations
-is named in the docstring that implements it, and `ABLATIONS` switches each one back.
+code in ``AUTHORS_CODE.md``, the project's notes beside SPEC (no code copied); every difference
+from the equations is named in the docstring that implements it, and `ABLATIONS` switches each
+one back.
 
 Per neuron $i$ of one layer of width $k$, with two separate nonlinearities
 

@@ -1,7 +1,8 @@
 r"""Dormand–Prince 5(4) with the step control of MATLAB's ``ode45`` (the authors' solver).
 
 The paper's trajectory-length study ran MATLAB's ``ode45`` with ``RelTol = 1e-2``,
-``AbsTol = 1e-4`` and every other option at its default (``AUTHORS_CODE.md``, the project's notes on the authors' code).
+``AbsTol = 1e-4`` and every other option at its default (``AUTHORS_CODE.md``, the project's
+notes on the authors' code).
 Its figures depend on that solver's step control and output rules, which differ from
 `ltc_ref.dopri5`'s (Hairer–Wanner) controller. This module writes them down from
 L. F. Shampine and M. W. Reichelt, "The MATLAB ODE Suite", SIAM J. Sci. Comput. 18 (1997),

@@ -298,7 +298,7 @@ def test_neural_ode_rows_smoke():
 
 @pytest.mark.slow
 def test_authors_table2_reproduces_the_paper():
-    """``--protocol authors --parts table2`` on the cells it reproduces (100 tries, ~10 min on
+    """``--protocol authors --parts table2`` on the cells it reproduces (100 tries, 5.5 min on
     one core): the tanh, ReLU, hard-tanh Neural ODE and the ReLU and hard-tanh LTC within the
     paper's ± (over the tries whose smallest τ is at least 1e-3); the sigmoid Neural ODE takes
     14 steps in every try, 56 rows / 99 intervals = 0.566 (the paper's 0.56 ± 0.00 is 56 / 100)."""

@@ -28,7 +28,7 @@ from .model.params import (
     softplus,
     softplus_inverse,
 )
-from .solvers import RK4, DormandPrince, Euler, Fused, dopri5
+from .solvers import RK4, DormandPrince, Euler, Fused, dopri5, ode45
 from .wirings import NCP, AutoNCP, FullyConnected, Random, Wiring
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     "grad_to_flat",
     "init_paper_params",
     "init_synaptic_params",
+    "ode45",
     "paper",
     "softplus",
     "softplus_inverse",

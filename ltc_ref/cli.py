@@ -21,7 +21,7 @@ COMMANDS = {
         "run another implementation (ncps) on the golden and drawn cases, compare",
     ),
     "trajectory": (
-        "ltc_ref.expressivity",
+        "ltc_ref.trajectory",
         "main",
         "trajectory-length study (paper §5.1): Fig. 1, Fig. 3B-D, Table 2",
     ),

@@ -50,12 +50,9 @@ its output beside the paper's numbers.
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 import time
 import zlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -433,6 +430,15 @@ class Record:
             the figures are then NaN and the run is left out of every summary (and counted).
         peaks: largest $|x_i(t)|$ over the measured turn, per layer (an unbounded trajectory
             is long for a different reason than a winding one).
+        protocol: ``"equations"`` (this module) or ``"authors"``
+            (`ltc_ref.expressivity_authors`; there ``sigma_w2`` is the paper's label σ_w²,
+            i.e. the script's ``sigma``, a standard deviation).
+        variant: the ablation variant (``"authors"`` for the authors' protocol as shipped,
+            ``""`` under the equations protocol).
+        rows_per_sample: solver output rows per input interval (the authors' count; NaN under
+            the equations protocol, which counts accepted steps).
+        min_tau: the smallest $\tau_i$ of the network (a tiny one makes the solver crawl).
+        failure: why a run did not complete (`failure_of`); ``""`` for a completed run.
     """
 
     study: str
@@ -454,6 +460,11 @@ class Record:
     seconds: float = field(default=0.0)
     completed: bool = True
     peaks: list = field(default_factory=list)
+    protocol: str = "equations"
+    variant: str = ""
+    rows_per_sample: float = float("nan")
+    min_tau: float = float("nan")
+    failure: str = ""
 
 
 def run_one(job):
@@ -470,14 +481,16 @@ def run_one(job):
     )
     t0 = time.perf_counter()
     n_samples = job.protocol.T * (1 + job.protocol.warmup_turns)
+    min_tau = float(min(p.tau.min() for p in layers))
     try:
         traj = simulate(job.model, layers, job.protocol)
-    except RuntimeError:  # the step cap: too stiff for an explicit solver in reasonable time
+    except RuntimeError as err:  # the step cap: too stiff for an explicit solver in time
         nan = [float("nan")] * job.depth
         return Record(
             job.study, job.model, job.activation, job.width, job.sigma_w2, job.depth, job.seed,
             job.protocol.dt, job.protocol.T, n_samples, nan, nan, 0, 0, 0, float("nan"),
-            time.perf_counter() - t0, completed=False, peaks=nan,
+            time.perf_counter() - t0, completed=False, peaks=nan, min_tau=min_tau,
+            failure=failure_of(err),
         )  # fmt: skip
     measured = [trajectory_length(traj.states[:, d]) for d in range(job.depth)]
     return Record(
@@ -499,7 +512,21 @@ def run_one(job):
         traj.computational_depth,
         time.perf_counter() - t0,
         peaks=[float(np.max(np.abs(traj.states[:, d]))) for d in range(job.depth)],
+        min_tau=min_tau,
     )
+
+
+def failure_of(err):
+    """Why a solver raised ``RuntimeError``: ``"diverges"`` (a non-finite state),
+    ``"step underflow"`` (the step fell below its minimum: a finite-time blow-up or extreme
+    stiffness; MATLAB's "unable to meet integration tolerances") or ``"step cap"`` (more than
+    the allowed number of steps)."""
+    msg = str(err)
+    if "not finite" in msg:
+        return "diverges"
+    if "underflow" in msg or "below the minimum" in msg:
+        return "step underflow"
+    return "step cap"
 
 
 def study_jobs(
@@ -573,23 +600,27 @@ def study_jobs(
 _ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
-def run_jobs(jobs, *, workers=1, progress=None):
+def run_jobs(jobs, *, workers=1, progress=None, runner=None):
     """Run `Job` s, in this process (``workers=1``) or in a pool of fresh processes.
 
     Arguments:
-        jobs: list of `Job`.
+        jobs: list of `Job` (or of ``AuthorsJob`` with
+            ``runner=ltc_ref.expressivity_authors.run_authors_one``).
         workers: number of processes.
         progress: optional callable receiving a one-line message per finished run.
+        runner: module-level function ``job -> Record`` (default `run_one`).
 
     Returns:
         list of `Record`, in the order of ``jobs``.
     """
     workers = v.check_int("workers", workers, minimum=1)
+    runner = run_one if runner is None else runner
 
     def report(rec):
         if progress is not None:
             progress(
-                f"{rec.study:6s} {rec.model:10s} {rec.activation:9s} k={rec.width:<3d} "
+                f"{rec.variant or rec.study:8s} {rec.model:10s} {rec.activation:9s} "
+                f"k={rec.width:<3d} "
                 f"sw2={rec.sigma_w2:g} d={rec.depth} dt={rec.dt:.3g} try {rec.seed}: "
                 f"length {rec.lengths[-1]:9.3f}  steps/sample "
                 f"{rec.computational_depth:7.2f}  ({rec.seconds:.1f} s)"
@@ -598,7 +629,7 @@ def run_jobs(jobs, *, workers=1, progress=None):
     if workers == 1:
         records = []
         for job in jobs:
-            records.append(run_one(job))
+            records.append(runner(job))
             report(records[-1])
         return records
     import concurrent.futures as cf
@@ -610,7 +641,7 @@ def run_jobs(jobs, *, workers=1, progress=None):
     try:
         ctx = multiprocessing.get_context("spawn")
         with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            futures = {pool.submit(run_one, job): i for i, job in enumerate(jobs)}
+            futures = {pool.submit(runner, job): i for i, job in enumerate(jobs)}
             records = [None] * len(jobs)
             for fut in cf.as_completed(futures):
                 records[futures[fut]] = fut.result()
@@ -641,6 +672,79 @@ def _mean_std(xs):
     if xs.size == 0:
         return float("nan"), float("nan")
     return float(xs.mean()), (float(xs.std(ddof=1)) if xs.size > 1 else 0.0)
+
+
+#: Statistics of the JSON ``summary``: name -> the per-run value (NaN values are skipped:
+#: ``rows_per_sample`` exists only under the authors' protocol).
+STATISTICS = {
+    "steps_per_sample": lambda r, layer: r.computational_depth,
+    "rows_per_sample": lambda r, layer: r.rows_per_sample,
+    "fev_per_sample": lambda r, layer: r.n_fev / r.n_samples,
+    "trajectory_length": lambda r, layer: r.lengths[layer],
+}
+#: A try whose smallest τ is below this makes every explicit solver crawl (its steps are a
+#: few τ long): a handful of such tries dominate a mean, so they are counted beside it.
+SMALL_TAU = 1e-3
+
+
+def _moments(xs):
+    xs = np.asarray(xs, dtype=float)
+    mean, std = _mean_std(xs)
+    return mean, std, (float(np.median(xs)) if xs.size else float("nan"))
+
+
+def summarize(records, small_tau=SMALL_TAU):
+    r"""One entry per reported figure: every statistic of every configuration.
+
+    A configuration is (protocol, part, variant, activation, model, width, σ_w², Δt, layer).
+    Each entry holds ``protocol``, ``part``, ``activation``, ``model``, ``statistic`` (a key
+    of `STATISTICS`), ``mean``, ``std`` (ddof = 1), ``median`` and ``tries`` (completed runs),
+    plus ``variant``, ``width``, ``sigma_w2``, ``dt``, ``layer`` (1-based), ``capped`` (runs
+    stopped at the step cap, not in the figures), ``small_tau_tries`` (completed runs whose
+    smallest τ is below ``small_tau``) and ``mean_large_tau``, ``std_large_tau`` over the
+    other runs.
+
+    Arguments:
+        records: list of `Record`.
+        small_tau: the threshold on the network's smallest τ (default `SMALL_TAU`).
+
+    Returns:
+        list of dicts (JSON-serialisable), in the order the configurations first appear.
+    """
+    groups = {}
+    for r in records:
+        for layer in range(r.depth):
+            key = (
+                r.protocol, r.study, r.variant, r.activation, r.model, r.width,
+                float(r.sigma_w2), round(float(r.dt), 12), layer,
+            )  # fmt: skip
+            groups.setdefault(key, []).append(r)
+    out = []
+    for key, rs in groups.items():
+        protocol, part, variant, activation, model, width, sigma_w2, dt, layer = key
+        done = [r for r in rs if r.completed]
+        for statistic, value in STATISTICS.items():
+            if statistic != "trajectory_length" and layer > 0:
+                continue  # counts belong to the whole stack, reported once
+            vals = [(value(r, layer), r.min_tau) for r in done]
+            vals = [(x, tau) for x, tau in vals if np.isfinite(x)]
+            if done and not vals:
+                continue  # a statistic this protocol does not measure
+            mean, std, median = _moments([x for x, _ in vals])
+            large = [x for x, tau in vals if not tau < small_tau]
+            mean_l, std_l, _ = _moments(large)
+            out.append(
+                {
+                    "protocol": protocol, "part": part, "variant": variant,
+                    "activation": activation, "model": model, "width": width,
+                    "sigma_w2": sigma_w2, "dt": dt, "layer": layer + 1,
+                    "statistic": statistic, "mean": mean, "std": std, "median": median,
+                    "tries": len(vals), "capped": len(rs) - len(done),
+                    "small_tau_tries": len(vals) - len(large),
+                    "mean_large_tau": mean_l, "std_large_tau": std_l,
+                }
+            )  # fmt: skip
+    return out
 
 
 def table2(records, dt=TABLE2_DT, quantity="computational_depth"):
@@ -776,13 +880,23 @@ def _table(header, rows):
     return lines + ["| " + " | ".join(map(str, row)) + " |" for row in rows]
 
 
+def claims_table(found, title):
+    """Markdown lines of a list of `claims` (``[]`` for none), under the heading ``title``."""
+    if not found:
+        return []
+    verdict = {True: "yes", False: "**no**", None: "-"}
+    rows = [[c, f, verdict[h]] for c, f, h in found]
+    return ["", f"### {title}", "", *_table(["claim", "measured", "reproduced?"], rows)]
+
+
 def _pm(row, model):
     """``mean ± std`` of ``row[model]`` with two decimals, or a dash when absent."""
     return "{:.2f} ± {:.2f}".format(*row[model]) if model in row else "–"
 
 
-def format_report(records, command=""):
-    """The study as Markdown (what ``ltc-ref trajectory`` prints)."""
+def format_report(records, command="", small_tau=SMALL_TAU):
+    """The study as Markdown (what ``ltc-ref trajectory`` prints); ``small_tau`` as in
+    `summarize`."""
     lines = [f"Command: `{command}`", ""] if command else []
     t2 = table2(records)
     if t2:
@@ -804,6 +918,31 @@ def format_report(records, command=""):
             for a, row in t2.items()
         ]
         lines += _table(header, rows)
+        medians = [
+            e
+            for e in summarize(_select(records, study="table2"), small_tau)
+            if e["statistic"] == "steps_per_sample" and np.isclose(e["dt"], TABLE2_DT)
+        ]
+        if medians:
+            lines += [
+                "",
+                f"### The same runs: median [tries with min τ < {small_tau:g} of all tries; "
+                "mean ± std of the others]",
+                "",
+            ]
+            rows = []
+            for a in ACTIVATIONS:
+                cells = []
+                for m in MODELS:
+                    e = next((e for e in medians if (e["activation"], e["model"]) == (a, m)), None)
+                    cells.append(
+                        "–"
+                        if e is None
+                        else f"{e['median']:.2f} [{e['small_tau_tries']} of {e['tries']}; "
+                        f"{e['mean_large_tau']:.2f} ± {e['std_large_tau']:.2f}]"
+                    )
+                rows.append([ACTIVATION_LABELS[a], *cells])
+            lines += _table(["activation"] + [MODEL_LABELS[m] for m in MODELS], rows)
         for title, dt, quantity in [
             ("Right-hand-side evaluations per input sample (Δt = 0.01)", TABLE2_DT, "fev"),
             (
@@ -889,13 +1028,7 @@ def format_report(records, command=""):
             if length_curve(records, "depth", m, a)
         ]
         lines += _table(["model", "activation"] + [f"layer {d}" for d in range(1, depth + 1)], rows)
-    found = claims(records)
-    if found:
-        lines += ["", "### The paper's claims, as measured here", ""]
-        lines += _table(
-            ["claim", "measured", "reproduced?"],
-            [[c, f, {True: "yes", False: "**no**", None: "-"}[h]] for c, f, h in found],
-        )
+    lines += claims_table(claims(records), "The paper's claims, as measured here")
     capped = [r for r in records if not r.completed]
     if capped:
         cap = f"{len(capped)} of {len(records)} runs"
@@ -952,9 +1085,18 @@ def plot_study(records, outdir):
     outdir = pathlib.Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     paths = []
+    # Under the authors' protocol the paper's σ_w² label is the script's sigma, a std.
+    authors = bool(records) and all(r.protocol == "authors" for r in records)
+    sigma_label = r"the script's $\sigma$ (std; the paper's $\sigma_w^2$)" if authors else None
     figures = [
         ("width", "width", "width k", ACTIVATIONS, "trajectory_width.png"),
-        ("sigma", "sigma_w2", r"$\sigma_w^2$", ACTIVATIONS, "trajectory_sigma_w.png"),
+        (
+            "sigma",
+            "sigma_w2",
+            sigma_label or r"$\sigma_w^2$",
+            ACTIVATIONS,
+            "trajectory_sigma_w.png",
+        ),
         ("depth", None, "layer", ("tanh", "sigmoid"), "trajectory_depth.png"),
     ]
     for study, key, xlabel, acts, name in figures:
@@ -1021,116 +1163,13 @@ def plot_latent_trajectories(
     return path
 
 
-# --------------------------------------------------------------------------------------------
-# Command line
-# --------------------------------------------------------------------------------------------
-
-
-def main(argv=None) -> int:
-    """``ltc-ref trajectory``: run the trajectory-length study, print the Markdown report and
-    optionally write the records (JSON) and the figures (PNG). Exit code 0."""
-    parser = argparse.ArgumentParser(
-        prog="ltc-ref trajectory",
-        description="Trajectory length and computational depth of random Neural ODE, CT-RNN and "
-        "LTC networks (paper §5.1, Fig. 1, Fig. 3, Table 2). Set OPENBLAS_NUM_THREADS=1 when "
-        "running with --workers 1 on a busy machine.",
-    )
-    parser.add_argument(
-        "--size",
-        choices=sorted(SIZES),
-        default="full",
-        help="'full' (the documented study) or 'smoke' (seconds)",
-    )
-    parser.add_argument(
-        "--parts", default=",".join(PARTS), help=f"comma-separated subset of {','.join(PARTS)}"
-    )
-    parser.add_argument("--tries", type=int, help="override the tries of every configuration")
-    parser.add_argument(
-        "--interpolation",
-        choices=INTERPOLATIONS,
-        default="exact",
-        help="the input between samples (default: the exact circle)",
-    )
-    parser.add_argument("--rtol", type=float, default=1e-3, help="solver rtol (default 1e-3)")
-    parser.add_argument("--atol", type=float, default=1e-6, help="solver atol (default 1e-6)")
-    parser.add_argument(
-        "--warmup-turns", type=int, default=0, help="turns before the measured one (default 0)"
-    )
-    parser.add_argument("--workers", type=int, default=1, help="processes (default 1)")
-    parser.add_argument("--json", help="write the records to this JSON file")
-    parser.add_argument("--plots", help="write the PNG figures into this directory")
-    parser.add_argument(
-        "--latent",
-        default="tanh,hard_tanh",
-        help="activations of the Fig. 1-style latent plots (with --plots; default tanh,hard_tanh)",
-    )
-    parser.add_argument("--quiet", action="store_true", help="no per-run progress lines")
-    argv = sys.argv[2:] if argv is None else list(argv)
-    ns = parser.parse_args(argv)
-    size = SIZES[ns.size]
-    if ns.tries is not None:
-        v.check_int("--tries", ns.tries, minimum=1)
-        size = StudySize(**{**asdict(size), "tries": ns.tries, "table_tries": ns.tries})
-    parts = tuple(p.strip() for p in ns.parts.split(",") if p.strip())
-    latent = [v.check_choice("--latent", a.strip(), ACTIVATIONS) for a in ns.latent.split(",")]
-    if ns.plots:
-        _pyplot()  # fail now, not after the study, if matplotlib is missing
-    jobs = study_jobs(
-        size,
-        parts=parts,
-        interpolation=ns.interpolation,
-        rtol=ns.rtol,
-        atol=ns.atol,
-        warmup_turns=ns.warmup_turns,
-    )
-    command = " ".join(["ltc-ref trajectory", *argv])
-    t0 = time.perf_counter()
-    progress = None if ns.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
-    records = run_jobs(jobs, workers=ns.workers, progress=progress)
-    paths = []
-    if ns.plots:
-        paths = plot_study(records, ns.plots)
-        for a in latent:
-            paths.append(
-                plot_latent_trajectories(
-                    ns.plots,
-                    activation=a,
-                    width=size.table_width,
-                    protocol=Protocol(
-                        T=size.T,
-                        dt=circle_dt(size.T),
-                        rtol=ns.rtol,
-                        atol=ns.atol,
-                        interpolation=ns.interpolation,
-                        warmup_turns=ns.warmup_turns,
-                    ),
-                )
-            )
-    wall = time.perf_counter() - t0
-    print(format_report(records, command))
-    print(f"\nWall time: {wall:.0f} s, {len(records)} runs, {ns.workers} worker(s)")
-    if paths:
-        print("Figures: " + ", ".join(str(p) for p in paths))
-    if ns.json:
-        with open(ns.json, "w") as fh:
-            json.dump(
-                {
-                    "command": command,
-                    "wall_seconds": wall,
-                    "size": asdict(size),
-                    "records": [asdict(r) for r in records],
-                },
-                fh,
-                indent=1,
-            )
-    return 0
-
-
 __all__ = [
     "CELLS",
     "MODELS",
     "PAPER_TABLE2",
     "SIZES",
+    "SMALL_TAU",
+    "STATISTICS",
     "Job",
     "Protocol",
     "Record",
@@ -1145,7 +1184,6 @@ __all__ = [
     "format_report",
     "length_curve",
     "ltc_rhs",
-    "main",
     "neural_ode_rhs",
     "pca_2d",
     "plot_latent_trajectories",
@@ -1153,6 +1191,7 @@ __all__ = [
     "run_jobs",
     "run_one",
     "study_jobs",
+    "summarize",
     "table2",
     "trajectory_length",
 ]

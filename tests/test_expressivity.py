@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from ltc_ref import dopri5, expressivity, paper
+from ltc_ref import dopri5, expressivity, paper, trajectory
 from ltc_ref.expressivity import MODELS, Protocol, Record
 
 #: PCA and arc length are a few dozen floating-point operations per point: float64 agreement
@@ -225,7 +225,7 @@ def test_trajectory_command_smoke(tmp_path, capsys):
     and the JSON records."""
     out_json = tmp_path / "records.json"
     argv = ["--size", "smoke", "--parts", "table2,depth", "--tries", "1", "--quiet"]
-    assert expressivity.main([*argv, "--json", str(out_json)]) == 0
+    assert trajectory.main([*argv, "--json", str(out_json)]) == 0
     report = capsys.readouterr().out
     assert "| tanh | " in report and "0.56 ± 0.016" in report  # ours beside the paper's
     assert "Fig. 3D" in report and "claims" in report

@@ -4,7 +4,8 @@ Rule: *each layer imports only from the layers below it* (function-level imports
 the import graph of the package has no cycle. The layers, bottom to top (`LAYERS`):
 
     _validation, _version → model, wirings → solvers, kernels → forward → gradients → theory
-    → testing → interop → data → training, expressivity → verify → cli and the package facade
+    → testing → interop → data → training, expressivity → expressivity_authors → trajectory
+    → verify → cli and the package facade
 
 Within one layer, a package imports only its own modules (``ltc_ref.solvers`` may not import
 ``ltc_ref.kernels``). The package facade ``ltc_ref/__init__.py`` re-exports the public names of
@@ -31,7 +32,9 @@ LAYERS = (
     ("ltc_ref.testing",),
     ("ltc_ref.interop",),
     ("ltc_ref.data",),
-    ("ltc_ref.training", "ltc_ref.expressivity", "ltc_ref.expressivity_authors"),
+    ("ltc_ref.training", "ltc_ref.expressivity"),
+    ("ltc_ref.expressivity_authors",),
+    ("ltc_ref.trajectory",),
     ("ltc_ref.verify",),
     ("ltc_ref.cli", "ltc_ref"),
 )

@@ -5,6 +5,8 @@
 * `RK4` — classical Runge–Kutta.
 * `DormandPrince` — adaptive Dormand–Prince 5(4); `dopri5` is the general integrator
   with dense output and step counts.
+* `ode45` — the same method with the step control and ``Refine`` output of MATLAB's
+  ``ode45`` (the solver of the authors' trajectory study).
 
 ``ltc_ref.forward(..., solver=...)`` takes a name from `SOLVERS` or a solver instance.
 """
@@ -15,6 +17,7 @@ from ._base import FixedStepSolver, Solver
 from .dormand_prince import DopriSolution, DormandPrince, dopri5
 from .euler import Euler
 from .fused import Fused
+from .matlab_ode45 import Ode45Solution, ode45
 from .rk4 import RK4
 
 #: The registry: solver names accepted by ``ltc_ref.forward``, with the instance each name stands
@@ -35,6 +38,8 @@ __all__ = [
     "Euler",
     "FixedStepSolver",
     "Fused",
+    "Ode45Solution",
     "Solver",
     "dopri5",
+    "ode45",
 ]

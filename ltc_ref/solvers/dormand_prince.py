@@ -156,15 +156,8 @@ def dopri5(
         if n_acc + n_rej >= max_steps:
             raise RuntimeError(f"dopri5: more than max_steps={max_steps} steps before t1={t1}")
         h = min(h, t1 - t)
-        K = [k1]
-        for i in range(1, 7):
-            yi = y + h * sum(a * k for a, k in zip(A[i], K, strict=False) if a != 0.0)
-            K.append(np.asarray(fun(t + C[i] * h, yi), dtype=dtype))
+        y_new, err, K = attempt_step(fun, t, y, k1, h)
         n_fev += 6
-        # Python-float coefficients (.tolist()): a NumPy float64 scalar would promote a float32
-        # state to float64.
-        y_new = y + h * sum(b * k for b, k in zip(B5.tolist(), K, strict=True) if b != 0.0)
-        err = h * sum(e * k for e, k in zip(E.tolist(), K, strict=True) if e != 0.0)
         scale = atol + rtol * np.maximum(np.abs(y), np.abs(y_new))
         # A non-finite stage (overflow of a diverging trajectory) counts as a failed step.
         err_norm = _rms_norm(err / scale)
@@ -194,6 +187,33 @@ def dopri5(
         t=np.array(ts), y=np.stack(ys), n_accepted=n_acc, n_rejected=n_rej, n_fev=n_fev,
         _steps=steps,
     )  # fmt: skip
+
+
+def attempt_step(fun, t, y, k1, h):
+    r"""One Dormand–Prince 5(4) step of length ``h`` from ``(t, y)``, not yet accepted.
+
+    Arguments:
+        fun: callable ``(t, y) -> dy/dt``.
+        t: start of the step.
+        y: state at ``t``, any shape; its dtype is kept.
+        k1: ``fun(t, y)`` (the previous step's last stage: first-same-as-last).
+        h: step length.
+
+    Returns:
+        ``(y_new, err, K)``: the fifth-order solution at ``t + h``, the local error estimate
+        $h \sum_i (b_i - b^*_i) k_i$ (both of ``y``'s shape) and the stages ``K``, a list of
+        seven arrays, ``K[6] = fun(t + h, y_new)`` (six new evaluations).
+    """
+    dtype = np.asarray(y).dtype
+    K = [k1]
+    for i in range(1, 7):
+        yi = y + h * sum(a * k for a, k in zip(A[i], K, strict=False) if a != 0.0)
+        K.append(np.asarray(fun(t + C[i] * h, yi), dtype=dtype))
+    # Python-float coefficients (.tolist()): a NumPy float64 scalar would promote a float32
+    # state to float64.
+    y_new = y + h * sum(b * k for b, k in zip(B5.tolist(), K, strict=True) if b != 0.0)
+    err = h * sum(e * k for e, k in zip(E.tolist(), K, strict=True) if e != 0.0)
+    return y_new, err, K
 
 
 def _check_finite_rhs(k, t):

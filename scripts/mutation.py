@@ -97,6 +97,7 @@ TARGETS = {
         "tests": [
             "tests/test_testing_api.py",
             "tests/test_checks_can_fail.py",
+            "tests/test_compare_exact.py",
             "tests/test_golden.py",
         ],
         # A report over no cases passes again (the vacuous pass of issue 11).

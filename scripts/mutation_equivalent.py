@@ -40,10 +40,6 @@ NODE_SIDE = (
     "only differs at an accepted point t_k, where the continuous extension of step k-1 at "
     "θ = 1 and that of step k at θ = 0 both give y_k (rows of P sum to b): equal up to rounding"
 )
-DEAD_CHECK = (
-    "dead check: an accepted step has a finite last stage (a non-finite k7 makes the error "
-    "estimate non-finite, so the step is rejected), so the check never fails there"
-)
 STILL_NONE = (
     "at the first stage of the reverse sweep the drive cotangent is still None, so passing "
     "None explicitly is the same call"
@@ -68,36 +64,35 @@ WRITEABLE_NONE = (
 EQUIVALENT: dict[str, str] = {
     # ltc_ref/model/paper.py
     "ltc_ref.model.paper.x_sigmoid__mutmut_11": SIGMOID_AT_ZERO,
-    "ltc_ref.model.paper.x_sum_batch__mutmut_3": EMPTY_AXES,
-    "ltc_ref.model.paper.x_sum_batch__mutmut_13": EMPTY_AXES,
-    "ltc_ref.model.paper.x_reduce_to__mutmut_12": EMPTY_AXES,
-    "ltc_ref.model.paper.x_reduce_to__mutmut_19": EMPTY_AXES,
-    "ltc_ref.model.paper.x_reduce_to__mutmut_30": EMPTY_AXES,
+    # ltc_ref/model/cotangents.py
+    "ltc_ref.model.cotangents.x_sum_batch__mutmut_3": EMPTY_AXES,
+    "ltc_ref.model.cotangents.x_sum_batch__mutmut_13": EMPTY_AXES,
+    "ltc_ref.model.cotangents.x_reduce_to__mutmut_12": EMPTY_AXES,
+    "ltc_ref.model.cotangents.x_reduce_to__mutmut_19": EMPTY_AXES,
+    "ltc_ref.model.cotangents.x_reduce_to__mutmut_30": EMPTY_AXES,
+    "ltc_ref.model.cotangents.x_add_drive_cotangents__mutmut_5": EQUAL_LENGTHS,
+    "ltc_ref.model.cotangents.x_add_drive_cotangents__mutmut_8": EQUAL_LENGTHS,
+    "ltc_ref.model.cotangents.x_add_drive_cotangents__mutmut_9": EQUAL_LENGTHS,
     # ltc_ref/model/params.py
     "ltc_ref.model.params.xǁ_Paramsǁ__post_init____mutmut_57": COPY_DEFAULT,
     "ltc_ref.model.params.xǁ_Paramsǁ__post_init____mutmut_63": WRITEABLE_NONE,
     "ltc_ref.model.params.xǁ_Paramsǁflatten__mutmut_15": FRESH_ARRAY,
     "ltc_ref.model.params.xǁ_Paramsǁflatten__mutmut_17": FRESH_ARRAY,
     "ltc_ref.model.params.xǁ_Paramsǁflatten__mutmut_19": FRESH_ARRAY,
-    # ltc_ref/solvers/_base.py
-    "ltc_ref.solvers._base.x__add_drive__mutmut_5": EQUAL_LENGTHS,
-    "ltc_ref.solvers._base.x__add_drive__mutmut_8": EQUAL_LENGTHS,
-    "ltc_ref.solvers._base.x__add_drive__mutmut_9": EQUAL_LENGTHS,
     # ltc_ref/solvers/dormand_prince.py
     "ltc_ref.solvers.dormand_prince.x__initial_step__mutmut_72": CLAMPED_AGAIN,
-    "ltc_ref.solvers.dormand_prince.x_dopri5__mutmut_102": EQUAL_LENGTHS,
-    "ltc_ref.solvers.dormand_prince.x_dopri5__mutmut_105": EQUAL_LENGTHS,
-    "ltc_ref.solvers.dormand_prince.x_dopri5__mutmut_106": EQUAL_LENGTHS,
-    "ltc_ref.solvers.dormand_prince.x_dopri5__mutmut_130": EQUAL_LENGTHS,
-    "ltc_ref.solvers.dormand_prince.x_dopri5__mutmut_133": EQUAL_LENGTHS,
-    "ltc_ref.solvers.dormand_prince.x_dopri5__mutmut_134": EQUAL_LENGTHS,
-    "ltc_ref.solvers.dormand_prince.x_dopri5__mutmut_143": EQUAL_LENGTHS,
-    "ltc_ref.solvers.dormand_prince.x_dopri5__mutmut_146": EQUAL_LENGTHS,
-    "ltc_ref.solvers.dormand_prince.x_dopri5__mutmut_147": EQUAL_LENGTHS,
-    "ltc_ref.solvers.dormand_prince.x_dopri5__mutmut_108": ZERO_TERMS,
-    "ltc_ref.solvers.dormand_prince.x_dopri5__mutmut_136": ZERO_TERMS,
-    "ltc_ref.solvers.dormand_prince.x_dopri5__mutmut_149": ZERO_TERMS,
-    "ltc_ref.solvers.dormand_prince.x_dopri5__mutmut_182": DEAD_CHECK,
+    "ltc_ref.solvers.dormand_prince.x_attempt_step__mutmut_17": EQUAL_LENGTHS,
+    "ltc_ref.solvers.dormand_prince.x_attempt_step__mutmut_20": EQUAL_LENGTHS,
+    "ltc_ref.solvers.dormand_prince.x_attempt_step__mutmut_21": EQUAL_LENGTHS,
+    "ltc_ref.solvers.dormand_prince.x_attempt_step__mutmut_42": EQUAL_LENGTHS,
+    "ltc_ref.solvers.dormand_prince.x_attempt_step__mutmut_45": EQUAL_LENGTHS,
+    "ltc_ref.solvers.dormand_prince.x_attempt_step__mutmut_46": EQUAL_LENGTHS,
+    "ltc_ref.solvers.dormand_prince.x_attempt_step__mutmut_55": EQUAL_LENGTHS,
+    "ltc_ref.solvers.dormand_prince.x_attempt_step__mutmut_58": EQUAL_LENGTHS,
+    "ltc_ref.solvers.dormand_prince.x_attempt_step__mutmut_59": EQUAL_LENGTHS,
+    "ltc_ref.solvers.dormand_prince.x_attempt_step__mutmut_23": ZERO_TERMS,
+    "ltc_ref.solvers.dormand_prince.x_attempt_step__mutmut_48": ZERO_TERMS,
+    "ltc_ref.solvers.dormand_prince.x_attempt_step__mutmut_61": ZERO_TERMS,
     "ltc_ref.solvers.dormand_prince.xǁDopriSolutionǁ__call____mutmut_36": CLIP_INACTIVE,
     "ltc_ref.solvers.dormand_prince.xǁDopriSolutionǁ__call____mutmut_37": CLIP_INACTIVE,
     "ltc_ref.solvers.dormand_prince.xǁDopriSolutionǁ__call____mutmut_52": CLIP_INACTIVE,

@@ -21,6 +21,7 @@ from ltc_ref.testing import (
     load_golden,
 )
 from ltc_ref.testing.compare import Report
+from ltc_ref.testing.measure import relative_error
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "crosscheck.md"
 CASE = load_golden("edge-cond-T1")
@@ -252,3 +253,26 @@ def test_the_assertions_raise_with_the_report():
     assert str(err.value) == "\n" + check_vjp_against_reference(vjp_raises, [CASE]).format()
     report = assert_vjp_matches_reference(ltc_ref.vjp, [CASE], dtype=np.float32)
     assert report.results[0].dtype == "float32"
+
+
+def test_a_non_finite_quantity_does_not_stop_the_comparison():
+    bad = {"h": np.full_like(CASE.expected["h"], np.nan), "y": 2 * CASE.expected["y"]}
+    h, y = compare_to_reference(CASE, bad).errors
+    assert h.note == "12 non-finite entries" and y.quantity == "y" and y.max_rel == 1.0
+
+
+def test_the_runner_judges_by_its_dtype_whatever_the_candidate_returns():
+    """A runner at float32 judges with the float32 tolerances even if the candidate returns
+    float64 arrays (the dtype it was asked to compute in decides)."""
+    result = check_forward_against_reference(_exact, [CASE], dtype=np.float32).results[0]
+    assert result.dtype == "float32"
+    assert result.errors[0].tolerance == CASE.tolerances["float32"]["y"]
+
+
+def test_relative_error_of_empty_and_zero_references():
+    """Its documented edge cases: equal empty arrays are 0 apart; a zero reference is matched
+    only by zeros (anything else is infinitely far)."""
+    assert relative_error(np.zeros(0), np.zeros(0)) == 0.0
+    assert relative_error(np.zeros(3), np.zeros(3)) == 0.0
+    assert relative_error(np.array([0.0, 1e-300]), np.zeros(2)) == math.inf
+    assert relative_error([1.0, 3.0], [1.0, 2.0]) == 0.5

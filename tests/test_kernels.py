@@ -9,7 +9,6 @@ runs with ``NUMBA_DISABLE_JIT=1``, so the sizes here stay small.
 
 from __future__ import annotations
 
-import contextlib
 import subprocess
 import sys
 import textwrap
@@ -27,13 +26,12 @@ from ltc_ref.gradients import grad_to_flat
 from ltc_ref.kernels import AGREEMENT_RTOL
 from ltc_ref.kernels import _driver as driver
 from ltc_ref.kernels._sigmoid import SIGMOID_RTOL
-from ltc_ref.model import conductance, paper
 from ltc_ref.testing import autograd_vjp
 from ltc_ref.testing.measure import relative_error
 from ltc_ref.verify import kernels as verify_kernels
 from ltc_ref.verify.command import sections_of
 
-from .gradcases import FORMS, draw_network, make_case
+from .gradcases import FORMS, draw_network, make_case, sigmoid_with_relative_error
 
 RTOL = {dtype: AGREEMENT_RTOL[np.dtype(dtype)] for dtype in (np.float64, np.float32)}
 
@@ -116,31 +114,6 @@ def cases(draw):
 FLOAT32_ACCURACY_FACTOR = 4.0
 
 
-@contextlib.contextmanager
-def sigmoid_at_kernel_accuracy(rng):
-    """Within the block, the specification's sigmoid and tanh carry a relative error of up to
-    ``SIGMOID_RTOL[float32]`` (uniform, random sign): an implementation exactly as accurate as the
-    kernels say their sigmoid is."""
-    rtol = SIGMOID_RTOL[np.dtype(np.float32)]
-
-    def noisy(function):
-        def f(z):
-            a = function(z)
-            return a * (1 + rng.uniform(-rtol, rtol, np.shape(a))).astype(a.dtype)
-
-        return f
-
-    sigmoid = conductance.sigmoid
-    table = dict(paper.ACTIVATION_FUNCTIONS)
-    conductance.sigmoid = noisy(sigmoid)
-    paper.ACTIVATION_FUNCTIONS.update(sigmoid=noisy(table["sigmoid"]), tanh=noisy(table["tanh"]))
-    try:
-        yield
-    finally:
-        conductance.sigmoid = sigmoid
-        paper.ACTIVATION_FUNCTIONS.update(table)
-
-
 def named_arrays(result, params) -> dict:
     """The arrays of a `forward` result ``(y, h)`` or a `vjp` result, by name."""
     if len(result) == 2:
@@ -205,7 +178,7 @@ def assert_as_accurate_as_float32_allows(run, params, x, got):
     runs = [spec32] + [named_arrays(run(*perturbed(params, x, rng), "numpy"), params)
                        for _ in range(2)]  # fmt: skip
     for _ in range(2):
-        with sigmoid_at_kernel_accuracy(rng):
+        with sigmoid_with_relative_error(SIGMOID_RTOL[np.dtype(np.float32)], rng):
             runs.append(named_arrays(run(params, x, "numpy"), params))
     for name in mine:
         available = max(relative_error(r[name], spec64[name]) for r in runs)

@@ -486,3 +486,17 @@ def test_dopri5_default_step_limit():
     stiff enough to need 3·10⁶ of them)."""
     with pytest.raises(RuntimeError, match=r"^dopri5: more than max_steps=100000 steps "):
         dopri5(lambda t, y: -1e7 * y, (0.0, 1.0), np.ones(1))
+
+
+def test_dopri5_counts_every_evaluation_of_the_right_hand_side():
+    """``n_fev``: one evaluation at the start, one for the starting-step heuristic, and six per
+    attempted step (the seventh stage is the next step's first: first same as last)."""
+    calls = []
+
+    def fun(t, y):
+        calls.append(t)
+        return -50.0 * y
+
+    sol = dopri5(fun, (0.0, 1.0), np.ones(2), rtol=1e-3, atol=1e-6)
+    assert sol.n_rejected > 0
+    assert sol.n_fev == len(calls) == 2 + 6 * (sol.n_accepted + sol.n_rejected)

@@ -351,7 +351,7 @@ def check_forward_against_reference(
     return Report(tuple(_run(c, dtype, call, "forward") for c in cases), "forward pass vs ltc-ref")
 
 
-def _vjp_values(case: Case, out) -> dict:
+def _vjp_values(out) -> dict:
     g_params, g_x, g_h0, g_dt = out
     values = {}
     if isinstance(g_params, (PaperParams, SynapticParams)):
@@ -391,7 +391,7 @@ def check_vjp_against_reference(
     cases = _cases_or_golden(cases, n_random, seed, random_kwargs)
 
     def call(c):
-        return _vjp_values(c, vjp_fn(c.params, c.x, c.g_y, g_h=c.g_h, **c.forward_kwargs()))
+        return _vjp_values(vjp_fn(c.params, c.x, c.g_y, g_h=c.g_h, **c.forward_kwargs()))
 
     return Report(tuple(_run(c, dtype, call, "vjp") for c in cases), "VJP vs ltc-ref")
 

@@ -32,6 +32,11 @@ ZERO_TERMS = (
     "skips: + 0.0 changes no finite sum, and a non-finite stage makes the error estimate "
     "non-finite, so that step is rejected either way"
 )
+DEAD_CHECK = (
+    "dead check: an accepted step has a finite last stage (a non-finite k7 makes the error "
+    "estimate non-finite, so the step is rejected), so the check never fails there and the "
+    "time it would name is never printed"
+)
 CLIP_INACTIVE = (
     "the clip is never active: for t0 <= t <= t1, `searchsorted(..., side='right') - 1` lies in "
     "[0, len(starts) - 1] already"
@@ -59,6 +64,23 @@ ALL_FIELDS_SET = (
 COPY_DEFAULT = "`np.array` copies by default (`copy=True` is its default)"
 WRITEABLE_NONE = (
     "numpy converts the flag to bool: `None` sets `writeable` to False, as `False` does"
+)
+
+NONEMPTY = (
+    "every quantity of a case has entries (B, T, C, N, M >= 1), so the empty-array branch is "
+    "never taken"
+)
+EXTRA_KIND_LETTERS = (
+    "'X' is no NumPy dtype kind, so adding it to the accepted kinds 'biuf' accepts and refuses "
+    "the same arrays"
+)
+EXPECTED_FLOAT64 = (
+    "the expected values of a case are float64 arrays by construction (make_case, load_golden), "
+    "so converting them to float64 changes nothing"
+)
+PROMOTED = (
+    "the other operand is converted to float64, and NumPy computes a float32, integer or boolean "
+    "array minus a float64 one in float64: the same differences, maxima and ratios"
 )
 
 EQUIVALENT: dict[str, str] = {
@@ -93,6 +115,7 @@ EQUIVALENT: dict[str, str] = {
     "ltc_ref.solvers.dormand_prince.x_attempt_step__mutmut_23": ZERO_TERMS,
     "ltc_ref.solvers.dormand_prince.x_attempt_step__mutmut_48": ZERO_TERMS,
     "ltc_ref.solvers.dormand_prince.x_attempt_step__mutmut_61": ZERO_TERMS,
+    "ltc_ref.solvers.dormand_prince.x_dopri5__mutmut_134": DEAD_CHECK,
     "ltc_ref.solvers.dormand_prince.xǁDopriSolutionǁ__call____mutmut_36": CLIP_INACTIVE,
     "ltc_ref.solvers.dormand_prince.xǁDopriSolutionǁ__call____mutmut_37": CLIP_INACTIVE,
     "ltc_ref.solvers.dormand_prince.xǁDopriSolutionǁ__call____mutmut_52": CLIP_INACTIVE,
@@ -108,4 +131,17 @@ EQUIVALENT: dict[str, str] = {
     "ltc_ref.gradients.bptt.x_grad_to_flat__mutmut_22": FRESH_ARRAY,
     "ltc_ref.gradients.bptt.x_grad_to_flat__mutmut_24": FRESH_ARRAY,
     "ltc_ref.gradients.bptt.x_grad_to_flat__mutmut_26": FRESH_ARRAY,
+    # ltc_ref/testing/compare.py
+    "ltc_ref.testing.compare.x_compare_to_reference__mutmut_25": EXTRA_KIND_LETTERS,
+    "ltc_ref.testing.compare.x_compare_to_reference__mutmut_55": EXPECTED_FLOAT64,
+    "ltc_ref.testing.compare.x_compare_to_reference__mutmut_57": EXPECTED_FLOAT64,
+    "ltc_ref.testing.compare.x_compare_to_reference__mutmut_68": PROMOTED,
+    "ltc_ref.testing.compare.x_compare_to_reference__mutmut_70": PROMOTED,
+    "ltc_ref.testing.compare.x_compare_to_reference__mutmut_107": NONEMPTY,
+    "ltc_ref.testing.compare.x_compare_to_reference__mutmut_112": NONEMPTY,
+    # ltc_ref/testing/measure.py
+    "ltc_ref.testing.measure.x_relative_error__mutmut_3": PROMOTED,
+    "ltc_ref.testing.measure.x_relative_error__mutmut_5": PROMOTED,
+    "ltc_ref.testing.measure.x_relative_error__mutmut_8": PROMOTED,
+    "ltc_ref.testing.measure.x_relative_error__mutmut_10": PROMOTED,
 }

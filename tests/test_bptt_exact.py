@@ -160,3 +160,58 @@ def test_numba_backend_runs_the_kernels(monkeypatch):
     assert calls == []
     ltc_ref.vjp(p, x, g_y, backend="numba")
     assert len(calls) == 1
+
+
+def _tanh_case(T=5):
+    rng = np.random.default_rng(0)
+    params = ltc_ref.init_paper_params(2, 3, rng, activation="tanh").replace(tau=np.ones(3))
+    return params, rng.standard_normal((2, T, 2)), rng.standard_normal((2, T, 3))
+
+
+@pytest.mark.parametrize("bad", ["g_x", "g_h0", "g_dt", "g_gamma"])
+def test_vjp_names_the_non_finite_cotangent(monkeypatch, bad):
+    """``ltc_ref.vjp`` reports a non-finite cotangent by name, with the solver, L and the hint of
+    the parameters' form; for ``g_x`` the step named is the last bad one (computed backwards)."""
+    from ltc_ref.gradients import bptt
+
+    params, x, g_y = _tanh_case()
+    real = bptt._backward
+
+    def backward(*args):
+        g_params, g_x, g_h0, g_dt = real(*args)
+        if bad == "g_x":
+            g_x = g_x.copy()
+            g_x[1, 1, 0] = g_x[0, 3, 1] = np.nan
+        elif bad == "g_h0":
+            g_h0 = np.full_like(g_h0, np.inf)
+        elif bad == "g_dt":
+            g_dt = np.full_like(g_dt, np.nan)
+        else:
+            fields = {f: getattr(g_params, f) for f in g_params.ARRAY_FIELDS}
+            fields["gamma"] = np.full_like(fields["gamma"], np.inf)
+            g_params = type(g_params).unvalidated(**fields, activation=g_params.activation)
+        return g_params, g_x, g_h0, g_dt
+
+    monkeypatch.setattr(bptt, "_backward", backward)
+    with pytest.raises(ltc_ref.NonFiniteError) as err:
+        ltc_ref.vjp(params, x, g_y, dt=0.5)
+    assert err.value.quantity == bad and str(err.value).startswith(f"{bad} became non-finite")
+    assert "with solver 'fused', L = 6: the fused step is bounded (Theorem 2) only when f >= 0" in (
+        str(err.value)
+    )
+    if bad == "g_x":
+        assert err.value.step == 3 and err.value.index == (0, 3, 1)
+        assert "at input step t = 3 of 5 (sample 0, entry 1)" in str(err.value)
+
+
+def test_vjp_names_a_run_away_state_before_differentiating():
+    """The numpy backend checks the forward states first: a state that ran away is named as
+    such (the paper form with tanh, tau = 10, f = -1, dt = 6: input step 51)."""
+    p = ltc_ref.init_paper_params(1, 1, np.random.default_rng(0), activation="tanh")
+    p = p.replace(tau=np.array([10.0]), gamma=np.zeros((1, 1)), gamma_r=np.zeros((1, 1)),
+                  mu=np.array([-50.0]), A=np.array([1.0]))  # fmt: skip
+    with np.errstate(all="ignore"), pytest.raises(ltc_ref.NonFiniteError) as err:
+        ltc_ref.vjp(p, np.zeros((1, 60, 1)), np.ones((1, 60, 1)), h0=np.full((1, 1), 0.5), dt=6.0)
+    assert err.value.quantity == "the states h" and err.value.step == 51
+    assert str(err.value).startswith("the states h became non-finite (nan) at input step t = 51")
+    assert "with solver 'fused', L = 6: the fused step is bounded" in str(err.value)

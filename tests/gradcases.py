@@ -110,3 +110,12 @@ def sigmoid_with_relative_error(rtol, rng):
     finally:
         conductance.sigmoid = sigmoid
         paper.ACTIVATION_FUNCTIONS.update(table)
+
+
+def runaway_paper_params():
+    """One neuron with tau = 10 and f = tanh(-50) = -1: the fused denominator
+    1 + h (1/tau + f) = 1 - 0.9 h is <= 0.1 for h = dt / L = 1, and the state runs away (Theorem 2
+    needs f >= 0); with dt = 6, L = 6 and x(0) = 0.5 it overflows at input step 51."""
+    p = ltc_ref.init_paper_params(1, 1, np.random.default_rng(0), activation="tanh")
+    return p.replace(tau=np.array([10.0]), gamma=np.zeros((1, 1)), gamma_r=np.zeros((1, 1)),
+                     mu=np.array([-50.0]), A=np.array([1.0]))  # fmt: skip

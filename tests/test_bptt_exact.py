@@ -14,6 +14,8 @@ import pytest
 
 import ltc_ref
 
+from .gradcases import runaway_paper_params
+
 #: Two evaluations of the same linear map in different summation orders: a few ulp.
 LINEARITY_RTOL = 1e-12
 #: The Numba kernels against the NumPy specification in float64: the same operations in another
@@ -207,9 +209,7 @@ def test_vjp_names_the_non_finite_cotangent(monkeypatch, bad):
 def test_vjp_names_a_run_away_state_before_differentiating():
     """The numpy backend checks the forward states first: a state that ran away is named as
     such (the paper form with tanh, tau = 10, f = -1, dt = 6: input step 51)."""
-    p = ltc_ref.init_paper_params(1, 1, np.random.default_rng(0), activation="tanh")
-    p = p.replace(tau=np.array([10.0]), gamma=np.zeros((1, 1)), gamma_r=np.zeros((1, 1)),
-                  mu=np.array([-50.0]), A=np.array([1.0]))  # fmt: skip
+    p = runaway_paper_params()
     with np.errstate(all="ignore"), pytest.raises(ltc_ref.NonFiniteError) as err:
         ltc_ref.vjp(p, np.zeros((1, 60, 1)), np.ones((1, 60, 1)), h0=np.full((1, 1), 0.5), dt=6.0)
     assert err.value.quantity == "the states h" and err.value.step == 51

@@ -21,6 +21,8 @@ from ltc_ref.testing import (
 from ltc_ref.testing.cases import CaseSpec, UnstableCaseError, random_spec
 from ltc_ref.testing.gradcheck import autograd_vjp
 
+from .gradcases import runaway_paper_params
+
 # ---- a wrong cotangent fails, whatever the parameter's value ----------------------------------
 
 
@@ -203,18 +205,9 @@ def test_fused_worst_excess_refuses_non_positive_steps():
 # ---- a run-away state is an error, not a quiet NaN --------------------------------------------
 
 
-def _runaway_paper_params():
-    """One neuron with tau = 10 and f = tanh(-50) = -1: the fused denominator
-    1 + h (1/tau + f) = 1 - 0.9 h is <= 0.1 for h = dt / L = 1, and the state runs away (Theorem 2
-    needs f >= 0)."""
-    p = ltc_ref.init_paper_params(1, 1, np.random.default_rng(0), activation="tanh")
-    return p.replace(tau=np.array([10.0]), gamma=np.zeros((1, 1)), gamma_r=np.zeros((1, 1)),
-                     mu=np.array([-50.0]), A=np.array([1.0]))  # fmt: skip
-
-
 @pytest.mark.parametrize("backend", ["numpy", "numba"])
 def test_a_state_that_runs_away_raises_naming_the_step(backend):
-    p = _runaway_paper_params()
+    p = runaway_paper_params()
     x, h0 = np.zeros((1, 100, 1)), np.full((1, 1), 0.5)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # NumPy's overflow warnings on the way

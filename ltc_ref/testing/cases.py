@@ -744,12 +744,9 @@ def random_spec(rng: np.random.Generator, *, name="random", **fixed) -> CaseSpec
     lo = float(10.0 ** rng.uniform(-2, 0.5))
     choice["dt_range"] = pick("dt_range", lambda: (lo, lo * float(rng.uniform(1.0, 3.0))))
     choice["seed"] = pick("seed", lambda: int(rng.integers(0, 2**31)))
-    for key in ("n_units", "wiring", "activation", "input_mapping", "output_mapping"):
-        if key in fixed:  # fields of the other form are still the caller's: CaseSpec checks them
-            choice[key] = fixed[key]
-    for key in ("covers", "tags"):
-        if key in fixed:
-            choice[key] = fixed[key]
+    # The fields no branch above draws (the maps, the other form's fields, which CaseSpec then
+    # refuses, the labels): the caller's, when given.
+    choice.update({k: fixed[k] for k in fixed.keys() - choice.keys()})
     return CaseSpec(name=name, **choice)
 
 

@@ -48,15 +48,22 @@ import sigmoid_throughput  # noqa: E402
 
 C, T, L, EPSILON = 8, 100, 6, 1e-8
 
-#: The issue's targets: ncps_time / ltc_ref_time measured in the same run, peak memory, and the
-#: fraction of the sigmoid throughput limit.
+#: The issues' targets: ncps_time / ltc_ref_time measured in the same run (issue 16: forward +
+#: backward; issue 5: the B = 1 forward pass), peak memory (issue 5), and the fraction of the
+#: sigmoid throughput limit (issue 16: forward + backward at both N; issue 5: the forward pass at
+#: N = 128, at 50%).
 TARGETS = [
-    ("fwd+bwd", "float64", 32, 32, 20.0),
-    ("fwd+bwd", "float64", 128, 32, 10.0),
+    ("fwd+bwd", "float64", 32, 32, 18.0),
+    ("fwd+bwd", "float64", 128, 32, 9.0),
     ("fwd", "float32", 32, 1, 50.0),
 ]
 RSS_TARGET_GIB = 0.5
-SIGMOID_FRACTION_TARGET = 0.5
+#: (kind, N, B = 32, minimum fraction), for both dtypes.
+SIGMOID_FRACTION_TARGETS = [
+    ("fwd", 128, 0.5),
+    ("fwd+bwd", 32, 0.6),
+    ("fwd+bwd", 128, 0.6),
+]
 
 
 # ---- the two implementations ---------------------------------------------------------------
@@ -430,15 +437,15 @@ def targets(result) -> list[dict]:
             }
         )
     for dtype in ("float64", "float32"):
-        row = next(r for r in result["rows"] if (r["dtype"], r["N"], r["B"]) == (dtype, 128, 32))
-        for kind in ("fwd", "fwd+bwd"):
+        for kind, N, want in SIGMOID_FRACTION_TARGETS:
+            row = next(r for r in result["rows"] if (r["dtype"], r["N"], r["B"]) == (dtype, N, 32))
             got = row["sigmoid_fraction"][kind]
             out.append(
                 {
-                    "target": f"{kind} at >= {SIGMOID_FRACTION_TARGET:.0%} of the sigmoid "
-                    f"limit, N = 128, B = 32, {dtype}",
+                    "target": f"{kind} at >= {want:.0%} of the sigmoid limit, N = {N}, B = 32, "
+                    f"{dtype}",
                     "measured": f"{got:.0%}",
-                    "met": got >= SIGMOID_FRACTION_TARGET,
+                    "met": got >= want,
                 }
             )
     return out

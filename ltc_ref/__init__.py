@@ -17,7 +17,7 @@ from __future__ import annotations
 from . import data, solvers, testing, theory, wirings
 from ._version import __version__
 from .forward import NonFiniteError, forward
-from .gradients import grad_to_flat, value_and_grad, vjp
+from .gradients import forward_and_pullback, grad_to_flat, value_and_grad, vjp
 from .model import conductance, paper
 from .model.params import (
     INIT_RANGES,
@@ -50,6 +50,7 @@ __all__ = [
     "data",
     "dopri5",
     "forward",
+    "forward_and_pullback",
     "grad_to_flat",
     "init_paper_params",
     "init_synaptic_params",

@@ -152,9 +152,9 @@ def test_numba_backend_runs_the_kernels(monkeypatch):
     calls = []
     kernel_vjp = ltc_ref.kernels.vjp
 
-    def recording(*args):
+    def recording(*args, **kwargs):
         calls.append(args)
-        return kernel_vjp(*args)
+        return kernel_vjp(*args, **kwargs)
 
     monkeypatch.setattr(ltc_ref.kernels, "vjp", recording)
     p, x, g_y, _ = _case()

@@ -8,6 +8,6 @@ through a sequence.
 
 from __future__ import annotations
 
-from .bptt import grad_to_flat, value_and_grad, vjp
+from .bptt import Pullback, forward_and_pullback, grad_to_flat, value_and_grad, vjp
 
-__all__ = ["grad_to_flat", "value_and_grad", "vjp"]
+__all__ = ["Pullback", "forward_and_pullback", "grad_to_flat", "value_and_grad", "vjp"]

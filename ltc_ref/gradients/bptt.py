@@ -76,25 +76,112 @@ def vjp(
         NonFiniteError: the states or a cotangent became NaN or ±inf (see `ltc_ref.forward`);
             the error names the input step.
     """
+    call = _validate_differentiable_call(params, x, h0, dt, unfolds, solver, epsilon)
+    g_y, g_h = call.output_cotangents(params, g_y, g_h)  # before the forward pass: fail early
+    _, states = _forward_states(params, call, backend)
+    return _pullback(params, call, states, backend, g_y, g_h)
+
+
+def forward_and_pullback(
+    params, x, *, h0=None, dt=1.0, unfolds=6, solver="fused", epsilon=0.0, backend="numpy"
+):
+    r"""`ltc_ref.forward` and, for the same call, a function that backpropagates through it.
+
+    One forward pass serves both the outputs and any number of backward passes: where
+    ``forward`` followed by `vjp` runs the forward pass twice (``vjp`` recomputes the states),
+    ``y, h, pullback = forward_and_pullback(...)`` runs it once and ``pullback(g_y)`` reuses its
+    stored states $h_t$ — the $T \cdot B \cdot N$ numbers ``forward`` returns anyway, so the
+    memory is the same $O(T B N)$. This is what a training step wants (`value_and_grad`,
+    `ltc_ref.training`): the loss needs ``y`` before its cotangent ``g_y`` is known.
+
+    Arguments:
+        params, x, h0, dt, unfolds, epsilon, backend: as for `ltc_ref.forward`.
+        solver: as for `vjp` (the fixed-step solvers).
+
+    Returns:
+        ``(y, h, pullback)``: ``y`` and ``h`` as `ltc_ref.forward` returns them (``h`` is
+        read-only: ``pullback`` reads it), and ``pullback(g_y, g_h=None)``, a `Pullback`
+        returning ``(g_params, g_x, g_h0, g_dt)`` exactly as `vjp` does for the same call
+        (bit for bit: it is the same computation without the repeated forward pass).
+
+    Raises:
+        as `ltc_ref.forward`; ``pullback`` raises as `vjp`.
+    """
+    call = _validate_differentiable_call(params, x, h0, dt, unfolds, solver, epsilon)
+    y, states = _forward_states(params, call, backend)
+    states.flags.writeable = False
+    pullback = Pullback(params, call, states, backend)
+    if not call.batched:
+        return y[0], states[0], pullback
+    return y, states, pullback
+
+
+class Pullback:
+    """The backward pass of one `forward_and_pullback` call: ``pullback(g_y, g_h=None)``.
+
+    Holds the call's validated arguments and the states of its forward pass (read-only); may be
+    called any number of times, with any cotangents of the shapes `vjp` takes.
+    """
+
+    def __init__(self, params, call, states, backend):
+        self._params, self._call, self._states, self._backend = params, call, states, backend
+
+    def __call__(self, g_y, g_h=None):
+        """The cotangents of every input of the forward call, as `vjp` returns them.
+
+        Arguments:
+            g_y: ``(B, T, M)`` (unbatched ``(T, M)``) cotangent of the outputs ``y``.
+            g_h: optional ``(B, T, N)`` (unbatched ``(T, N)``) cotangent of the states ``h``.
+
+        Returns:
+            ``(g_params, g_x, g_h0, g_dt)``: see `vjp`.
+        """
+        g_y, g_h = self._call.output_cotangents(self._params, g_y, g_h)
+        return _pullback(self._params, self._call, self._states, self._backend, g_y, g_h)
+
+    def __repr__(self) -> str:
+        B, T, _ = self._call.x.shape
+        return (
+            f"Pullback({type(self._params).__name__}, B={B}, T={T}, "
+            f"solver={self._call.solver.name!r}, backend={self._backend!r})"
+        )
+
+
+def _validate_differentiable_call(params, x, h0, dt, unfolds, solver, epsilon):
+    """`validate_call`, refusing the solvers `vjp` does not differentiate."""
     call = validate_call(params, x, h0, dt, unfolds, solver, epsilon)
     if not isinstance(call.solver, FixedStepSolver):
         raise ValueError(
             f"solver: vjp differentiates the fixed-step solvers {FIXED_STEP_SOLVERS}, got "
             f"{call.solver.name!r}; for the adaptive solver use ltc_ref.gradients.adjoint"
         )
-    g_y, g_h = call.output_cotangents(params, g_y, g_h)
+    return call
 
+
+def _forward_states(params, call, backend):
+    """``(y, states)``, batched, of the validated ``call`` on ``backend``, checked finite."""
     if check_backend(backend, call.solver) == "numba":
-        from ..kernels import vjp as kernel_vjp
+        from ..kernels import forward as kernel_forward
 
-        g_params, g_x, g_h0, g_dt = kernel_vjp(params, call, g_y, g_h)
+        y, states = kernel_forward(params, call)
     else:
-        _, states = forward_traceable(
+        y, states = forward_traceable(
             params, call.x, call.h0, call.dt, call.unfolds, call.solver, call.epsilon
         )
-        check_finite_result("the states h", states, params=params, call=call)
-        g_params, g_x, g_h0, g_dt = _backward(params, call, states, g_y, g_h)
+    check_finite_result("the states h", states, params=params, call=call)
+    check_finite_result("the outputs y", y, params=params, call=call)
+    return y, states
 
+
+def _pullback(params, call, states, backend, g_y, g_h):
+    """The reverse sweep from the forward pass's ``states`` (batched, validated cotangents),
+    checked finite, with the input cotangents in the caller's forms."""
+    if backend == "numba":
+        from ..kernels import vjp as kernel_vjp
+
+        g_params, g_x, g_h0, g_dt = kernel_vjp(params, call, g_y, g_h, states=states)
+    else:
+        g_params, g_x, g_h0, g_dt = _backward(params, call, states, g_y, g_h)
     check_finite_result("g_x", g_x, params=params, call=call, reverse=True)
     fields = {f"g_{f}": getattr(g_params, f) for f in params.ARRAY_FIELDS}
     for name, value in {"g_h0": g_h0, "g_dt": g_dt, **fields}.items():
@@ -197,15 +284,29 @@ def value_and_grad(
 
     Returns:
         ``(loss, g_params)``: a float and a container of cotangents (use `grad_to_flat` to get
-        the gradient of ``params.flatten(raw=...)``).
-    """
-    from ..forward import forward
+        the gradient of ``params.flatten(raw=...)``). One forward pass
+        (`forward_and_pullback`); the loss's cotangent is cast to the parameters' dtype.
 
-    kw = dict(h0=h0, dt=dt, unfolds=unfolds, solver=solver, epsilon=epsilon, backend=backend)
-    y, _ = forward(params, x, **kw)
-    loss, g_y = autograd.value_and_grad(loss_fn)(y)
-    g_params, *_ = vjp(params, x, g_y, **kw)
+    Raises:
+        TypeError: ``loss_fn`` is not callable. ValueError: it does not return a scalar.
+    """
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn: expected a callable y -> scalar, got {type(loss_fn).__name__}")
+    y, _, pullback = forward_and_pullback(
+        params, x, h0=h0, dt=dt, unfolds=unfolds, solver=solver, epsilon=epsilon, backend=backend
+    )
+    loss_vjp, loss = autograd.make_vjp(loss_fn)(y)
+    if np.ndim(loss) != 0 or np.iscomplexobj(loss):
+        raise ValueError(
+            f"loss_fn: expected a real scalar loss, got {np.asarray(loss).dtype} of shape "
+            f"{np.shape(loss)}"
+        )
+    g_y = loss_vjp(np.ones((), dtype=np.result_type(loss)))
+    # autograd computes the loss in the dtype it promotes to (a float64 scalar for a float32 y
+    # in `anp.mean((y - target) ** 2)` with a float64 target): its cotangent is cast back.
+    g_y = np.asarray(g_y, dtype=params.dtype)
+    g_params, *_ = pullback(g_y)
     return float(loss), g_params
 
 
-__all__ = ["grad_to_flat", "value_and_grad", "vjp"]
+__all__ = ["Pullback", "forward_and_pullback", "grad_to_flat", "value_and_grad", "vjp"]

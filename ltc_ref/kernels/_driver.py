@@ -173,7 +173,7 @@ def _states(params, call, x, h0, h, eps):
     return states
 
 
-def vjp(params, call, g_y, g_h=None):
+def vjp(params, call, g_y, g_h=None, *, states=None):
     """Backpropagation through time by the kernels (the fused solver).
 
     Arguments:
@@ -181,6 +181,8 @@ def vjp(params, call, g_y, g_h=None):
         call: the validated, batched `ltc_ref.forward.Call`.
         g_y: ``(B, T, M)`` cotangent of the outputs (validated).
         g_h: optional ``(B, T, N)`` cotangent of the states.
+        states: ``(B, T, N)``, the states `forward` returned for this ``call`` (then they are
+            not computed again), or ``None``.
 
     Returns:
         ``(g_params, g_x, g_h0, g_dt)``: a container of ``params``'s type (unvalidated) with the
@@ -191,7 +193,10 @@ def vjp(params, call, g_y, g_h=None):
     x, h0, h, eps = _batched_inputs(params, call)
     B, T, C = x.shape
     N, dtype = params.n_units, params.dtype
-    states = _states(params, call, x, h0, h, eps)
+    if states is None:
+        states = _states(params, call, x, h0, h, eps)
+    else:
+        states = _c(states)  # read-only states (from forward_and_pullback) are copied
     g_out, g_states = dynamics.output_vjp(params, states, g_y)
     if g_h is not None:
         g_states = g_states + g_h

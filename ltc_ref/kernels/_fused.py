@@ -157,7 +157,7 @@ class PaperCotangents(NamedTuple):
 # --------------------------------------------------------------------------------------------
 
 
-@kernel
+@kernel(inline="always")
 def synapse_sums(pre, sigma, mu, wm, wmE, g_sum, gE_sum, sig, work):
     r"""$\sum_i a_{ij}$ and $\sum_i a_{ij} E_{ij}$ into ``g_sum``, ``gE_sum`` ``(N,)``, with
     $a_{ij} = w_{ij} m_{ij}\,\sigma_{ij}$, $\sigma_{ij} = \sigma(\sigma_{ij}(p_i - \mu_{ij}))$
@@ -179,14 +179,14 @@ def synapse_sums(pre, sigma, mu, wm, wmE, g_sum, gE_sum, sig, work):
             gE_sum[j] += wmE_i[j] * s
 
 
-@kernel
+@kernel(inline="always")
 def map_inputs(p, I, x_tilde):
     r"""$\tilde x = I \odot w_{in} + b_{in}$ into ``x_tilde`` ``(C,)``."""
     for i in range(I.shape[0]):
         x_tilde[i] = I[i] * p.input_w[i] + p.input_b[i]
 
 
-@kernel
+@kernel(inline="always")
 def conductance_substep(p, v, h, eps, s_sum, sE_sum, v_new, den, sig, work):
     r"""One fused sub-step of length ``h`` from ``v``: ``v_new`` $= n / d$, ``den`` $= d$
     and the sigmoids in ``sig`` ``(N, N)`` (both kept for the backward pass); ``work`` is a
@@ -325,6 +325,7 @@ def conductance_vjp(p, x, h0, h, L, eps, states, g_states, g_x, g_h0, g_step, ac
     x_tilde, g_x_tilde = np.empty((1, C), dtype=dtype), np.empty(C, dtype=dtype)
     g = np.empty(N, dtype=dtype)  # cotangent of the state after the current sub-step
     g_new = np.empty(N, dtype=dtype)
+    c, g_c_sum = np.empty(N, dtype=dtype), np.empty(N, dtype=dtype)
 
     for b in range(B):
         g[:] = 0
@@ -341,26 +342,32 @@ def conductance_vjp(p, x, h0, h, L, eps, states, g_states, g_x, g_h0, g_step, ac
                 )
 
             # Reverse through the sub-steps; the held sensory sums collect cotangents from each.
+            # The cotangent of c = C_m / h is summed over the sub-steps (g_c_sum) and mapped to
+            # C_m and h once per input step: no division by h and no sum over j in the loop,
+            # which then vectorises.
             g_s_sum[:] = 0
             g_sE_sum[:] = 0
-            g_step_t = dtype.type(0)
+            g_c_sum[:] = 0
+            for j in range(N):
+                c[j] = p.cm[j] / h_t
             for l in range(L - 1, -1, -1):
-                v, v_new = vs[l], vs[l + 1]
-                for j in range(N):
-                    c = p.cm[j] / h_t
-                    gn = g[j] / dens[l, j]
+                v, v_new, den, g_num, g_den = vs[l], vs[l + 1], dens[l], g_nums[l], g_dens[l]
+                for j in range(N):  # vectorised
+                    gn = g[j] / den[j]
                     gd = -gn * v_new[j]
-                    g_c = gn * v[j] + gd
-                    acc.cm[j] += g_c / h_t
-                    g_step_t -= g_c * p.cm[j] / (h_t * h_t)
+                    g_c_sum[j] += gn * v[j] + gd
                     acc.gleak[j] += gn * p.vleak[j] + gd
                     acc.vleak[j] += gn * p.gleak[j]
                     g_sE_sum[0, j] += gn
                     g_s_sum[0, j] += gd
-                    g_nums[l, j], g_dens[l, j] = gn, gd
-                    g_new[j] = gn * c
-                synapse_sums_vjp(sigs[l], p.erev, p.wms, g_nums[l], g_dens[l], g_new)
+                    g_num[j], g_den[j] = gn, gd
+                    g_new[j] = gn * c[j]
+                synapse_sums_vjp(sigs[l], p.erev, p.wms, g_num, g_den, g_new)
                 g, g_new = g_new, g
+            g_step_t = dtype.type(0)
+            for j in range(N):  # c = C_m / h: dc/dC_m = 1 / h, dc/dh = -C_m / h^2
+                acc.cm[j] += g_c_sum[j] / h_t
+                g_step_t -= g_c_sum[j] * p.cm[j] / (h_t * h_t)
             synapse_cotangents(
                 vs[:L], sigs, p.mu, p.erev, g_nums, g_dens, acc.Q, acc.U, acc.P, acc.S, work
             )
@@ -385,7 +392,7 @@ def conductance_vjp(p, x, h0, h, L, eps, states, g_states, g_x, g_h0, g_step, ac
 # --------------------------------------------------------------------------------------------
 
 
-@kernel
+@kernel(inline="always")
 def activation(code, z, one):
     """The activation ``code`` (`ACTIVATION_CODES`) of a scalar ``z``; ``one`` is 1 in the
     kernel's dtype."""
@@ -398,7 +405,7 @@ def activation(code, z, one):
     return min(max(z, -one), one)  # hard tanh
 
 
-@kernel
+@kernel(inline="always")
 def paper_substep(p, x, h, eps, drive, x_new, pre, f, den):
     r"""One fused step of Eq. 3, $x' = (x + h f A) / (1 + h(1/\tau + f) + \varepsilon)$,
     with $f = \mathrm{act}(x\gamma_r + d)$; keeps ``pre`` ($x\gamma_r + d$), ``f`` and
@@ -417,7 +424,7 @@ def paper_substep(p, x, h, eps, drive, x_new, pre, f, den):
         x_new[j] = (x[j] + h * f[j] * p.A[j]) / den[j]
 
 
-@kernel
+@kernel(inline="always")
 def paper_drive(p, I, drive):
     r"""$d = I\gamma + \mu$ into ``drive`` ``(N,)``."""
     drive[:] = 0
@@ -453,7 +460,7 @@ def paper_forward(p, x, h0, h, L, eps, states):
 # --------------------------------------------------------------------------------------------
 
 
-@kernel
+@kernel(inline="always")
 def activation_derivative(code, z, a, one):
     """$\\mathrm{act}'(z)$ given $a = \\mathrm{act}(z)$; at the kinks of ReLU and hard-tanh
     the one-sided value 0, as in `ltc_ref.model.paper.activation_derivative`."""
@@ -484,6 +491,7 @@ def paper_vjp(p, x, h0, h, L, eps, states, g_states, g_x, g_h0, g_step, acc):
     dens = np.empty((L, N), dtype=dtype)
     drive, g_drive = np.empty(N, dtype=dtype), np.empty(N, dtype=dtype)
     g_z, g, g_new = np.empty(N, dtype=dtype), np.empty(N, dtype=dtype), np.empty(N, dtype=dtype)
+    g_step_row = np.empty(N, dtype=dtype)
 
     for b in range(B):
         g[:] = 0
@@ -496,15 +504,15 @@ def paper_vjp(p, x, h0, h, L, eps, states, g_states, g_x, g_h0, g_step, acc):
                 paper_substep(p, xs[l], h_t, eps, drive, xs[l + 1], pres[l], fs[l], dens[l])
 
             g_drive[:] = 0
-            g_step_t = dtype.type(0)
+            g_step_row[:] = 0  # the cotangent of h per neuron, summed over j at the end
             for l in range(L - 1, -1, -1):
                 x_l, x_new, pre, f = xs[l], xs[l + 1], pres[l], fs[l]
-                for j in range(N):
+                for j in range(N):  # vectorised (no sum over j in the loop)
                     gn = g[j] / dens[l, j]
                     gd = -gn * x_new[j]
                     acc.A[j] += gn * h_t * f[j]
                     acc.tau_h[j] += gd * h_t
-                    g_step_t += gn * f[j] * p.A[j] + gd * (p.inv_tau[j] + f[j])
+                    g_step_row[j] += gn * f[j] * p.A[j] + gd * (p.inv_tau[j] + f[j])
                     g_f = h_t * (gn * p.A[j] + gd)
                     g_z[j] = g_f * activation_derivative(p.activation, pre[j], f[j], one)
                     g_drive[j] += g_z[j]
@@ -530,5 +538,8 @@ def paper_vjp(p, x, h0, h, L, eps, states, g_states, g_x, g_h0, g_step, acc):
                 g_d, gamma_j = g_drive[j], p.gamma_T[j]
                 for i in range(C):
                     g_x[b, t, i] += gamma_j[i] * g_d
+            g_step_t = dtype.type(0)
+            for j in range(N):
+                g_step_t += g_step_row[j]
             g_step[b, t] = g_step_t
         g_h0[b] = g

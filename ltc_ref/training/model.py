@@ -30,6 +30,7 @@ The flat vector is ``[ltc.flatten(raw=...), W.ravel(), b]``.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ import numpy as np
 from .. import _validation as v
 from ..data.windowing import ZScore
 from ..forward import NonFiniteError, forward
-from ..gradients import grad_to_flat, vjp
+from ..gradients import forward_and_pullback, grad_to_flat, vjp
 from ..model.params import SynapticParams, init_synaptic_params
 from ..wirings import FullyConnected
 from .head import DenseHead, head_forward, head_vjp, init_dense_head
@@ -85,8 +86,10 @@ def preset_dt_epsilon(ranges: str, unfolds: int) -> tuple[float, float]:
     return preset["dt"](L), preset["epsilon"]
 
 
+@functools.cache
 def _supports_backend() -> bool:
-    """Whether this version of `ltc_ref.forward` and `ltc_ref.vjp` take ``backend=``."""
+    """Whether this version of `ltc_ref.forward` and `ltc_ref.vjp` take ``backend=`` (read
+    once: `inspect.signature` costs more than a small training step's bookkeeping)."""
     return all("backend" in inspect.signature(f).parameters for f in (forward, vjp))
 
 
@@ -366,8 +369,10 @@ def loss_and_grad(model: Model, x, targets, objective, *, raw: bool, backend: st
 
     Chain: LTC forward $y$ → read-out $z = yW + b$ → loss $\ell(z)$ with its gradient $\bar z$
     (`Objective.loss`) → $(\bar W, \bar b, \bar y)$ (`head_vjp`) → $\bar\theta_{LTC}$ by
-    backpropagation through time (`ltc_ref.vjp`), mapped through the softplus chain rule when
-    ``raw``. The frozen fields get a zero gradient.
+    backpropagation through time, mapped through the softplus chain rule when ``raw``. The
+    frozen fields get a zero gradient. One forward pass: `ltc_ref.forward_and_pullback`'s
+    pullback reuses its states (the same numbers as `ltc_ref.vjp`, without its second forward
+    pass).
 
     Arguments:
         model: `Model`.
@@ -383,26 +388,27 @@ def loss_and_grad(model: Model, x, targets, objective, *, raw: bool, backend: st
         ``None`` too when the states themselves ran away, `ltc_ref.NonFiniteError`) and NaN
         when the backward pass was not finite.
     """
-    try:
-        z, y = predict(model, x, backend=backend, normalise=False)
-    except NonFiniteError:  # the states ran away: reported as a non-finite loss
-        return math.nan, None, None
-    with np.errstate(over="ignore", invalid="ignore"):  # reported as a non-finite loss
-        loss, g_z = objective.loss(z, targets)
-    if not np.isfinite(loss):
-        return loss, None, z
-    g_W, g_b, g_y = head_vjp(model.head, y, g_z)
-    try:
-        g_ltc, *_ = vjp(
+    x = _check_inputs(model, x, cast=False)
+    try:  # one forward pass: its states serve the backward pass too
+        y, _, pullback = forward_and_pullback(
             model.ltc,
             x,
-            g_y,
             dt=model.dt,
             unfolds=model.unfolds,
             solver="fused",
             epsilon=model.epsilon,
             **backend_kwargs(backend),
         )
+    except NonFiniteError:  # the states ran away: reported as a non-finite loss
+        return math.nan, None, None
+    z = head_forward(model.head, y)
+    with np.errstate(over="ignore", invalid="ignore"):  # reported as a non-finite loss
+        loss, g_z = objective.loss(z, targets)
+    if not np.isfinite(loss):
+        return loss, None, z
+    g_W, g_b, g_y = head_vjp(model.head, y, g_z)
+    try:
+        g_ltc, *_ = pullback(g_y)
     except NonFiniteError:  # a non-finite gradient: the loop stops before the step
         return loss, np.full(model.flatten(raw=raw).shape, np.nan, dtype=model.dtype), z
     grad = np.concatenate([grad_to_flat(model.ltc, g_ltc, raw=raw), g_W.ravel(), g_b])

@@ -129,7 +129,7 @@ class Pair:
         n_head = self.model.head.size
         g_W = grad[-n_head:-CLASSES].reshape(UNITS, CLASSES)
         return {
-            "loss": abs(loss - float(loss_t)) / abs(float(loss_t)),
+            "loss": abs(loss - loss_t.item()) / abs(loss_t.item()),
             "readout_gradient": vs_ncps._rel(g_W, self.readout.weight.grad.numpy().T),
         }
 

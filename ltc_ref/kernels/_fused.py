@@ -16,6 +16,11 @@ first. Everything here is the same arithmetic, reorganised for speed:
   $\sigma_{ij}$ (``(L, N, N)`` per thread, reused for every input step), then differentiates
   them in reverse. Memory: $O(T B N)$ plus $O(L N^2)$ per thread; sigmoids: two evaluations per
   synapse and sub-step (forward, recomputation), none in the reverse sweep;
+* **per-neuron loops without sums across neurons**: the backward pass's loop over neurons $j$
+  of a sub-step accumulates the cotangents of $c_j = C_{m,j}/h$ per neuron over the L sub-steps
+  and maps them to $\bar C_m$ and $\bar h$ once per input step (a sum over $j$ inside the loop
+  is a chain of dependent additions the compiler may not reorder, which keeps the whole loop,
+  divisions included, scalar);
 * the reverse sweep's sums over targets, $\bar v_i = \sum_j \ldots$, are the only sums whose
   order the compiler may change (``fastmath`` ``reassoc`` on `synapse_sums_vjp` alone, which
   evaluates no sigmoid), so that they vectorise too.
@@ -50,6 +55,11 @@ applied once at the end (``ltc_ref.kernels._finish_conductance``):
 $Q = \sum \bar a\,\sigma$ ($\bar w = Q m$, $\bar m = Q w$),
 $U = \sum \bar n_j \sigma$ ($\bar E = w m U$), $P = \sum \bar u$
 ($\bar\mu = -w m \sigma_{ij} P$), $S = \sum \bar u\,(v_i - \mu_{ij})$ ($\bar\sigma = w m S$).
+
+The small functions of the sub-steps are inlined by Numba (``inline="always"``) into the loops
+that call them, so that a sub-step does not pass some twenty array structures through a call;
+`synapse_sums_vjp` is not (inlined code takes its caller's ``fastmath`` flags, and its own
+``reassoc`` would be lost).
 
 Every function takes arrays of one dtype (float32 or float64), C-contiguous; scalars of that
 dtype are made with ``dtype.type`` so that float32 kernels never promote to float64.

@@ -51,6 +51,24 @@ def _accepted_dt(params, x, h0, unfolds, epsilon, where):
     return min(max(dt, lo), hi)
 
 
+#: The corners of the property test, always run: the smallest and the largest accepted Δt, in
+#: float32 and float64, stiff and slow networks, states on and outside the hull.
+CORNERS = [
+    ("conductance", 0, 6.0, np.float32, "sigmoid", 0.0, 6, "numba", 0.0, "end"),
+    ("paper", 1, 6.0, np.float32, "relu", 0.0, 1, "numba", 1.0, "end"),
+    ("paper", 2, -3.0, np.float64, "sigmoid", 1e-8, 6, "numpy", 1.0, "outside"),
+    ("conductance", 3, -3.0, np.float64, "sigmoid", 1e-8, 1, "numpy", 0.0, "inside"),
+]
+CORNER_FIELDS = ("form", "seed", "log_scale", "dtype", "activation", "epsilon", "unfolds",
+                 "backend", "where", "placement")  # fmt: skip
+
+
+def _with_examples(test):
+    for corner in reversed(CORNERS):
+        test = example(**dict(zip(CORNER_FIELDS, corner, strict=True)))(test)
+    return test
+
+
 @given(
     form=st.sampled_from(("paper", "conductance")),
     seed=st.integers(0, 2**16),
@@ -63,54 +81,7 @@ def _accepted_dt(params, x, h0, unfolds, epsilon, where):
     where=st.floats(0, 1),
     placement=st.sampled_from(("inside", "end", "outside")),
 )
-@example(
-    form="conductance",
-    seed=0,
-    log_scale=6.0,
-    dtype=np.float32,
-    activation="sigmoid",
-    epsilon=0.0,
-    unfolds=6,
-    backend="numba",
-    where=0.0,
-    placement="end",
-)
-@example(
-    form="paper",
-    seed=1,
-    log_scale=6.0,
-    dtype=np.float32,
-    activation="relu",
-    epsilon=0.0,
-    unfolds=1,
-    backend="numba",
-    where=1.0,
-    placement="end",
-)
-@example(
-    form="paper",
-    seed=2,
-    log_scale=-3.0,
-    dtype=np.float64,
-    activation="sigmoid",
-    epsilon=1e-8,
-    unfolds=6,
-    backend="numpy",
-    where=1.0,
-    placement="outside",
-)
-@example(
-    form="conductance",
-    seed=3,
-    log_scale=-3.0,
-    dtype=np.float64,
-    activation="sigmoid",
-    epsilon=1e-8,
-    unfolds=1,
-    backend="numpy",
-    where=0.0,
-    placement="inside",
-)
+@_with_examples
 def test_theorem2_over_the_whole_accepted_dt_range(
     form, seed, log_scale, dtype, activation, epsilon, unfolds, backend, where, placement
 ):
@@ -334,32 +305,14 @@ def test_a_non_standard_json_constant_is_refused(tmp_path):
 
 
 def test_train_cli_reports_a_malformed_checkpoint_in_one_line(tmp_path, capsys):
-    from ltc_ref.training.cli import main
-
-    synthetic_data.write_occupancy(tmp_path / "data", np.random.default_rng(0))
-    args = [
-        "occupancy",
-        "--data-dir",
-        str(tmp_path / "data"),
-        "--epochs",
-        "1",
-        "--units",
-        "4",
-        "--max-batches",
-        "1",
-        "--backend",
-        "numpy",
-        "--out",
-        str(tmp_path / "runs"),
-        "--no-progress",
-    ]
-    assert main(args) == 0
+    out = str(tmp_path / "runs")
+    assert _train(tmp_path, "--out", out) == 0
     path = list_checkpoints(tmp_path / "runs" / "seed-0")[-1]
     record = json.loads(path.read_text())
     record["arrays"] = list(record["arrays"])
     path.write_text(json.dumps(_resign(record)))
     capsys.readouterr()
-    assert main(args) == 2
+    assert _train(tmp_path, "--out", out) == 2
     err = capsys.readouterr().err
     assert f"ltc-ref train: checkpoint {path}: field 'arrays'" in err
     assert "Traceback" not in err
@@ -448,27 +401,18 @@ def test_every_corrupt_data_file_names_the_file_what_was_expected_and_found(tmp_
 # --------------------------------------------------------------------------------------------
 
 
-def _train(tmp_path, *extra):
+def _train_args(tmp_path, *extra, progress=False):
+    """``ltc-ref train`` of one quick epoch on synthetic occupancy data (written here)."""
+    synthetic_data.write_occupancy(tmp_path / "data", np.random.default_rng(0))
+    args = ["occupancy", "--data-dir", str(tmp_path / "data"), "--epochs", "1", "--units", "4",
+            "--max-batches", "1", "--backend", "numpy", *extra]  # fmt: skip
+    return args if progress else [*args, "--no-progress"]
+
+
+def _train(tmp_path, *extra, progress=False):
     from ltc_ref.training.cli import main
 
-    synthetic_data.write_occupancy(tmp_path / "data", np.random.default_rng(0))
-    return main(
-        [
-            "occupancy",
-            "--data-dir",
-            str(tmp_path / "data"),
-            "--epochs",
-            "1",
-            "--units",
-            "4",
-            "--max-batches",
-            "1",
-            "--backend",
-            "numpy",
-            "--no-progress",
-            *extra,
-        ]
-    )
+    return main(_train_args(tmp_path, *extra, progress=progress))
 
 
 @pytest.mark.parametrize(
@@ -508,24 +452,7 @@ def test_train_plot_without_matplotlib_and_progress_without_tqdm(tmp_path, capsy
     )
     assert _train(tmp_path, "--plot", "--out", str(tmp_path / "runs")) == 2
     assert "--plot: needs matplotlib" in capsys.readouterr().err
-    from ltc_ref.training.cli import main
-
-    args = [
-        "occupancy",
-        "--data-dir",
-        str(tmp_path / "data"),
-        "--epochs",
-        "1",
-        "--units",
-        "4",
-        "--max-batches",
-        "1",
-        "--backend",
-        "numpy",
-        "--out",
-        str(tmp_path / "runs"),
-    ]
-    assert main(args) == 0
+    assert _train(tmp_path, "--out", str(tmp_path / "runs"), progress=True) == 0
     err = capsys.readouterr().err
     assert err.count("no progress bar (tqdm is not installed") == 1
 

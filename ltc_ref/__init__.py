@@ -19,6 +19,7 @@ from ._version import __version__
 from .forward import NonFiniteError, forward
 from .gradients import forward_and_pullback, grad_to_flat, value_and_grad, vjp
 from .model import conductance, paper
+from .model.cotangents import Cotangents
 from .model.params import (
     INIT_RANGES,
     PaperParams,
@@ -36,6 +37,7 @@ __all__ = [
     "NCP",
     "RK4",
     "AutoNCP",
+    "Cotangents",
     "DormandPrince",
     "Euler",
     "FullyConnected",

@@ -45,6 +45,16 @@ def as_array(name: str, value, *, dtype=None, ndim=None, shape=None) -> np.ndarr
     Returns:
         The array (a view when no conversion was needed).
     """
+    if isinstance(value, np.ma.MaskedArray):
+        raise TypeError(
+            f"{name}: expected a plain ndarray, got a numpy.ma.MaskedArray (masked entries "
+            "would be used as they are); pass value.filled(...) or value.data explicitly"
+        )
+    if isinstance(value, np.matrix):
+        raise TypeError(
+            f"{name}: expected a plain ndarray, got a numpy.matrix (its operators are matrix "
+            "products and it is always 2-D); convert it with numpy.asarray"
+        )
     if isinstance(value, np.ndarray):
         arr = value
     else:
@@ -117,14 +127,61 @@ def check_binary(name: str, arr: np.ndarray) -> None:
         )
 
 
-def check_int(name: str, value, *, minimum: int | None = None) -> int:
-    """Return ``value`` as an int, checking it is an integer (not a bool) >= ``minimum``."""
+#: The largest integer any count or size may take (int64, the width of NumPy's and Numba's
+#: integers): a larger one is refused by `check_int` before it can wrap around.
+INT_MAX = int(np.iinfo(np.int64).max)
+
+
+def check_int(name: str, value, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """Return ``value`` as an int, checking it is an integer (not a bool) in
+    ``[minimum, maximum]``; ``maximum`` defaults to `INT_MAX` (int64), so that no count can wrap
+    around in NumPy or Numba."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name}: expected an integer, got {type(value).__name__} {value!r}")
     value = int(value)
     if minimum is not None and value < minimum:
         raise ValueError(f"{name}: expected an integer >= {minimum}, got {value}")
+    limit = INT_MAX if maximum is None else min(maximum, INT_MAX)
+    if value > limit:
+        raise ValueError(f"{name}: expected an integer <= {limit}, got {value}")
     return value
+
+
+def physical_memory() -> int:
+    """The machine's physical memory in bytes (``os.sysconf``; 2**63 - 1 where unknown)."""
+    import os
+
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, OSError, ValueError):  # pragma: no cover - not POSIX
+        return INT_MAX
+
+
+def check_memory(name: str, what: str, nbytes: int) -> None:
+    """Refuse, before allocating, an array of ``nbytes`` bytes that exceeds the machine's
+    physical memory (it could only fail with a bare ``MemoryError`` or swap for hours).
+
+    Arguments:
+        name: the argument that fixes the size (named in the message).
+        what: the array and its shape, e.g. ``"the (N, N) adjacency, N = 10**6"``.
+        nbytes: its size in bytes.
+    """
+    limit = physical_memory()
+    if nbytes > limit:
+        raise ValueError(
+            f"{name}: {what} would take {nbytes / 2**30:.3g} GiB, more than this machine's "
+            f"{limit / 2**30:.3g} GiB of memory"
+        )
+
+
+def check_work(name: str, what: str, amount: int, limit: int) -> None:
+    """Refuse, before starting, a computation of ``amount`` elementary operations above
+    ``limit`` (one that would run for hours or days: it cannot be meant)."""
+    if amount > limit:
+        raise ValueError(
+            f"{name}: {what} is {amount:.3g} operations, more than the limit of {limit:.3g} "
+            "(hours of computation); split the work into smaller calls"
+        )
 
 
 def check_choice(name: str, value, choices) -> str:
@@ -138,9 +195,49 @@ def check_real(name: str, value, *, minimum: float | None = None) -> float:
     """Return ``value`` as a finite float, optionally checking ``value >= minimum``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name}: expected a real number, got {type(value).__name__} {value!r}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError as err:
+        raise ValueError(
+            f"{name}: expected a finite number, got {value!r}, beyond the float range"
+        ) from err
     if not np.isfinite(value):
         raise ValueError(f"{name}: expected a finite number, got {value}")
     if minimum is not None and value < minimum:
         raise ValueError(f"{name}: expected a number >= {minimum}, got {value}")
     return value
+
+
+def check_output_dir(name: str, path) -> None:
+    """Make sure ``path`` is (or can be created as) a directory this process can write into:
+    create it (with its parents) and write and delete a probe file. Raises ``ValueError``
+    naming the option and the reason (an existing file, ``/dev/null``, a read-only place)."""
+    import tempfile
+    from pathlib import Path
+
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{name}: {path} exists and is not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".ltc-ref-probe-"):
+            pass
+    except OSError as err:
+        raise ValueError(f"{name}: cannot write into {path} ({err.strerror or err})") from err
+
+
+def check_output_file(name: str, path) -> None:
+    """Make sure the file ``path`` can be written (its directory exists or can be created and is
+    writable, and ``path`` is not a directory or a device such as ``/dev/null``), without
+    changing an existing file. Raises ``ValueError`` naming the option and the reason."""
+    from pathlib import Path
+
+    path = Path(path)
+    if path.exists() and not path.is_file():
+        raise ValueError(f"{name}: {path} exists and is not a regular file")
+    check_output_dir(name, path.parent if str(path.parent) else Path("."))
+    if path.exists():
+        import os
+
+        if not os.access(path, os.W_OK):
+            raise ValueError(f"{name}: {path} exists and is not writable")

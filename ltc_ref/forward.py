@@ -27,8 +27,8 @@ import autograd.numpy as anp
 import numpy as np
 
 from . import _validation as v
-from .model import dynamics_of
-from .solvers import SOLVERS, Fused, Solver
+from .model import PaperParams, SynapticParams, dynamics_of
+from .solvers import SOLVERS, FixedStepSolver, Fused, Solver
 
 
 def forward(params, x, *, h0=None, dt=1.0, unfolds=6, solver="fused", epsilon=0.0, backend="numpy"):
@@ -60,7 +60,10 @@ def forward(params, x, *, h0=None, dt=1.0, unfolds=6, solver="fused", epsilon=0.
 
     Raises:
         TypeError, ValueError: naming the argument, the expected and the received
-            shape/dtype/range, for any invalid argument (see the docs' error list).
+            shape/dtype/range, for any invalid argument (see the docs' error list), including a
+            ``dt`` or parameter magnitudes a sub-step cannot carry in the dtype (`step_range`,
+            `dt_range`: docs/errors.md, "Supported ranges") and absurd work (`MAX_UNFOLDS`,
+            `MAX_WORK`).
         NonFiniteError: a state became NaN or ±inf (the dynamics ran away: an explicit solver
             beyond its stable step, or the paper's form with an activation that can be
             negative); the error names the first input step, sample and neuron where it
@@ -217,7 +220,7 @@ def validate_call(params, x, h0, dt, unfolds, solver, epsilon) -> Call:
 
     dt_shape = np.shape(dt)
     dt = _check_dt(dt, B=B, T=T, batched=batched, dtype=dtype)
-    unfolds = v.check_int("unfolds", unfolds, minimum=1)
+    unfolds = v.check_int("unfolds", unfolds, minimum=1, maximum=MAX_UNFOLDS)
     solver = _check_solver(solver)
     epsilon = v.check_real("epsilon", epsilon, minimum=0.0)
     if epsilon != 0.0 and not solver.uses_epsilon:
@@ -225,8 +228,15 @@ def validate_call(params, x, h0, dt, unfolds, solver, epsilon) -> Call:
             f"epsilon: only the fused solver uses epsilon; got epsilon={epsilon} with "
             f"solver={solver.name!r} (pass epsilon=0)"
         )
+    S = N * (N + C)  # synapse evaluations per sub-step and sample
+    work = (unfolds if isinstance(solver, FixedStepSolver) else 1) * B * T * max(S, 1)
+    v.check_work("x, unfolds", f"L·B·T·N(N + C) = {unfolds}·{B}·{T}·{S}", work, MAX_WORK)
+    n_bytes = B * T * (N + params.n_outputs) * dtype.itemsize
+    v.check_memory("x", f"the (B, T, N + M) results, B·T = {B}·{T}", n_bytes)
 
-    return Call(x, h0, dt, unfolds, solver, epsilon, batched, dt_shape)
+    call = Call(x, h0, dt, unfolds, solver, epsilon, batched, dt_shape)
+    check_step_range(params, call)
+    return call
 
 
 #: The implementations `forward` and `ltc_ref.vjp` can run on.
@@ -265,14 +275,24 @@ def forward_traceable(params, x, h0, dt, unfolds, solver, epsilon):
 def _check_dt(dt, *, B, T, batched, dtype):
     """Normalise ``dt`` to a ``(B, T)`` array of the parameters' dtype, all finite and > 0."""
     if isinstance(dt, numbers.Real) and not isinstance(dt, bool):
-        arr = np.full((B, T), float(dt))
-        v.check_finite("dt", arr[:1, :1])
-        if not dt > 0:
+        try:
+            value = float(dt)
+        except OverflowError as err:
+            raise ValueError(
+                f"dt: expected finite values, got {dt!r}, beyond the float range"
+            ) from err
+        v.check_finite("dt", np.asarray(value))
+        if not value > 0:
             raise ValueError(f"dt: expected elapsed times > 0, got {dt}")
-        return arr.astype(dtype)
+        _check_dt_representable(np.asarray(value), dtype)
+        return np.full((B, T), value).astype(dtype)
+    if isinstance(dt, (np.ma.MaskedArray, np.matrix)):
+        v.as_array("dt", dt)  # refused there, with the reason
     arr = np.asarray(dt)
     if arr.dtype.kind not in "iuf":
         raise TypeError(f"dt: expected a real scalar or array, got dtype {arr.dtype}")
+    if arr.dtype.kind == "f" and arr.dtype.itemsize > 8:
+        raise TypeError(f"dt: expected dtype float32 or float64, got {arr.dtype}")
     arr = arr.astype(np.float64)
     if arr.ndim == 0:
         return _check_dt(float(arr), B=B, T=T, batched=batched, dtype=dtype)
@@ -290,7 +310,21 @@ def _check_dt(dt, *, B, T, batched, dtype):
         raise ValueError(f"dt: expected {want}, got shape {arr.shape}")
     v.check_finite("dt", arr)
     v.check_positive("dt", arr)
+    _check_dt_representable(arr, dtype)
     return np.broadcast_to(arr, (B, T)).astype(dtype)
+
+
+def _check_dt_representable(arr, dtype) -> None:
+    """``dt`` is cast to the parameters' dtype: refuse values that the cast would turn into
+    ±inf (above its largest finite number)."""
+    top = float(np.finfo(dtype).max)
+    if np.any(arr > top):
+        idx = tuple(int(i) for i in np.argwhere(arr > top)[0])
+        raise ValueError(
+            f"dt: expected elapsed times <= {top:.8g}, the largest {np.dtype(dtype)} (the "
+            f"parameters' dtype, to which dt is cast), got {arr[idx]:.6g}"
+            + (f" at index {idx}" if idx else "")
+        )
 
 
 def _check_solver(solver) -> Solver:
@@ -302,4 +336,241 @@ def _check_solver(solver) -> Solver:
         return SOLVERS[solver]
     raise TypeError(
         f"solver: expected a solver name or an ltc_ref.solvers.Solver, got {type(solver).__name__}"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The range a sub-step can carry: Δt and parameter magnitudes
+# --------------------------------------------------------------------------------------------
+
+#: The largest number of sub-steps L per input step `forward` accepts. The fused step is
+#: bounded for every Δt (Theorem 2) and the explicit solvers converge long before: a larger L
+#: cannot be meant (``unfolds=10**12`` would run for days).
+MAX_UNFOLDS = 10**6
+
+#: The largest work of one `forward` / `ltc_ref.vjp` call, in synapse evaluations
+#: ``L·B·T·N(N + C)`` (``B·T·N(N + C)`` for the adaptive solver): about 1e13 is hours on the
+#: Numba backend and days on NumPy's — such a call cannot be meant; split it into batches.
+MAX_WORK = 10**13
+
+
+def overflow_limit(dtype, n_terms: int) -> float:
+    r"""The largest exact value a sum of ``n_terms`` non-negative terms may have so that its
+    computed value (any summation order, each term itself one or two roundings away) stays
+    finite: $\max / (1 + 2 (n + 4)\,\epsilon)$, with $\max$ and $\epsilon$ the dtype's largest
+    finite number and machine epsilon. The computed sum is at most the exact one times
+    $(1 + u)^{n + 4} \le 1 + 2(n + 4)u$, $u = \epsilon/2$ (Higham, *Accuracy and Stability*,
+    Lemma 3.1), so it never reaches ±inf."""
+    fi = np.finfo(dtype)
+    return float(fi.max) / (1.0 + 2.0 * (n_terms + 4) * float(fi.eps))
+
+
+def _max_abs(arr) -> float:
+    return float(np.max(np.abs(arr))) if np.size(arr) else 0.0
+
+
+def step_range(params, x, *, h0=None, epsilon=0.0, derivatives=False):
+    r"""The sub-step lengths $h = \Delta t / L$ a fused step of ``params`` can carry in its dtype,
+    and a check of the parameter magnitudes (see docs/errors.md, "Supported ranges").
+
+    The bounds follow from the step's algebra and Theorem 2 (the state never leaves the hull of
+    its start and the reversal potentials, ``|state| <= X``), with the summation bound of
+    `overflow_limit` (``lim``):
+
+    * conductance form, $n_j = (C_{m,j}/h) v_j + g_{l,j} v_{l,j} + \sum_i a_{ij}E_{ij} +
+      \sum_i s_{ij} E^s_{ij}$, $d_j = C_{m,j}/h + g_{l,j} + \sum_i a_{ij} + \sum_i s_{ij} +
+      \varepsilon$: with $R_j = |g_{l,j} v_{l,j}| + \sum_i w_{ij} m_{ij}|E_{ij}| +
+      \sum_i w^s_{ij} m^s_{ij}|E^s_{ij}|$ and $G_j = g_{l,j} + \sum_i w_{ij}m_{ij} +
+      \sum_i w^s_{ij}m^s_{ij} + \varepsilon$, both stay finite iff
+      $C_{m,j}\max(X, 1)/h + \max(R_j, G_j) \le \mathrm{lim}$: a lower bound on h, no upper one.
+      With ``derivatives`` (`ltc_ref.vjp`) also $C_{m,j}/h^2 \le \mathrm{lim}$ (the
+      $\overline{\Delta t}$ term) and $h^2$ normal.
+    * paper form, $n_j = x_j + h f_j A_j$, $d_j = 1 + h(1/\tau_j + f_j) + \varepsilon$ with
+      $|f_j| \le F_j$ (1 for sigmoid, tanh, hard-tanh; the pre-activation bound $Z_j$ for ReLU):
+      $h \le (\mathrm{lim} - 1 - \varepsilon)/(1/\tau_j + F_j)$ and
+      $h \le (\mathrm{lim} - X)/(F_j|A_j|)$: an upper bound on h, no lower one. With
+      ``derivatives`` also $1/\tau_j^2 \le \mathrm{lim}$ (the $\bar\tau$ term).
+
+    Both forms also need finite pre-activations: $|\sigma_{ij}|(X + |\mu_{ij}|)$,
+    $|\sigma^s_{ij}|(|\tilde x_i| + |\mu^s_{ij}|)$ with $|\tilde x_i| \le \max|x_i|\,|w_{in,i}| +
+    |b_{in,i}|$ (conductance); $Z_j = X\sum_i|\gamma_{r,ij}| + \sum_i \max|x_i|\,|\gamma_{ij}| +
+    |\mu_j|$ (paper), each at most ``lim``. And every h must be a normal number of the dtype.
+
+    For tanh and hard-tanh (f can be negative, no Theorem 2) X bounds the state only as long as
+    it has not run away; a run-away is reported by `NonFiniteError`.
+
+    Arguments:
+        params: `PaperParams` or `SynapticParams`.
+        x: ``(..., C)`` inputs (only their largest magnitude per input is used).
+        h0: ``(..., N)`` initial states, or None (zeros).
+        epsilon: the fused step's ε.
+        derivatives: also require what the VJP's cotangent terms need.
+
+    Returns:
+        ``(h_min, h_max)``: floats, the accepted sub-step lengths (``h_max`` may be ``inf``).
+
+    Raises:
+        ValueError: naming the parameter fields (or ``x``, ``epsilon``) whose magnitudes no
+            step length can carry in this dtype.
+    """
+    dtype = params.dtype
+    cls = type(params).__name__
+    tiny = float(np.finfo(dtype).tiny)
+    N, C = params.n_units, params.n_inputs
+    lim = overflow_limit(dtype, N + C + 4)
+    x_max = np.max(np.abs(np.reshape(x, (-1, C))), axis=0) if np.size(x) else np.zeros(C)
+    h0_max = 0.0 if h0 is None else _max_abs(h0)
+
+    def refuse(fields, what, value, j):
+        raise ValueError(
+            f"{fields}: {what} is {value:.4g} at neuron {j}, beyond what {dtype} can carry "
+            f"through a step (at most {lim:.4g}); use smaller magnitudes or float64"
+        )
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        p = {
+            name: np.asarray(getattr(params, name), dtype=np.float64)
+            for name in params.ARRAY_FIELDS
+        }
+        if isinstance(params, SynapticParams):
+            m, ms = p["sparsity_mask"], p["sensory_sparsity_mask"]
+            X = max(
+                h0_max,
+                _max_abs(p["vleak"]),
+                _max_abs(p["erev"] * m),
+                _max_abs(p["sensory_erev"] * ms),
+            )
+            x_tilde = x_max * np.abs(p["input_w"]) + np.abs(p["input_b"])
+            R = (
+                np.abs(p["gleak"] * p["vleak"])
+                + np.sum(p["w"] * m * np.abs(p["erev"]), axis=0)
+                + np.sum(p["sensory_w"] * ms * np.abs(p["sensory_erev"]), axis=0)
+            )
+            G = (
+                p["gleak"]
+                + np.sum(p["w"] * m, axis=0)
+                + np.sum(p["sensory_w"] * ms, axis=0)
+                + epsilon
+            )
+            checks = [
+                (
+                    f"{cls}.gleak, vleak, w, erev, sensory_w, sensory_erev",
+                    "the numerator's sum |g_l v_l| + Σ w|E| + Σ w_s|E_s|",
+                    R,
+                ),
+                (
+                    f"{cls}.gleak, w, sensory_w, epsilon",
+                    "the denominator's sum g_l + Σ w + Σ w_s + ε",
+                    G,
+                ),
+            ]
+            checks += [
+                ("x, input_w, input_b", "the mapped input |x·input_w + input_b|", x_tilde),
+                (
+                    f"{cls}.sigma, mu",
+                    "the pre-activation |sigma|·(X + |mu|), X the hull of h0, vleak, erev",
+                    np.max(np.abs(p["sigma"]) * (X + np.abs(p["mu"])), axis=0, initial=0.0),
+                ),
+                (
+                    f"{cls}.sensory_sigma, sensory_mu",
+                    "the pre-activation |sensory_sigma|·(|x~| + |sensory_mu|)",
+                    np.max(
+                        np.abs(p["sensory_sigma"]) * (x_tilde[:, None] + np.abs(p["sensory_mu"])),
+                        axis=0,
+                        initial=0.0,
+                    ),
+                ),
+            ]
+        else:
+            X = max(h0_max, _max_abs(p["A"]))
+            Z = (
+                X * np.sum(np.abs(p["gamma_r"]), axis=0)
+                + np.sum(x_max[:, None] * np.abs(p["gamma"]), axis=0)
+                + np.abs(p["mu"])
+            )
+            inv_tau = 1.0 / p["tau"]
+            checks = [
+                (
+                    f"x, {cls}.gamma, gamma_r, mu",
+                    "the pre-activation bound X·Σ|gamma_r| + Σ|x||gamma| + |mu|",
+                    Z,
+                ),
+                (f"{cls}.tau", "1/tau", inv_tau),
+                ("epsilon", "the denominator's 1 + epsilon", np.full(N, 1.0 + epsilon)),
+            ]
+            if derivatives:
+                checks.append((f"{cls}.tau", "1/tau² (in the tau cotangent)", inv_tau**2))
+        for fields, what, values in checks:
+            values = np.asarray(values, dtype=np.float64)
+            bad = ~(values <= lim)
+            if bad.any():
+                j = int(np.flatnonzero(bad)[0])
+                refuse(fields, what, float(values[j]), j)
+
+        if isinstance(params, SynapticParams):
+            cm = p["cm"]
+            h_min = float(np.max(cm * max(X, 1.0) / (lim - np.maximum(R, G))))
+            if derivatives:
+                h_min = max(h_min, float(np.sqrt(np.max(cm) / lim)), float(np.sqrt(tiny)))
+            h_max = np.inf
+        else:
+            F = np.ones(N) if params.activation != "relu" else Z
+            h_max = float(np.min((lim - 1.0 - epsilon) / (inv_tau + F)))
+            fA = F * np.abs(p["A"])
+            if np.any(fA > 0):
+                h_max = min(h_max, float(np.min((lim - X) / fA[fA > 0])))
+            h_min = 0.0
+    return max(h_min, tiny), h_max
+
+
+def dt_range(params, x, *, h0=None, unfolds=6, epsilon=0.0, derivatives=False):
+    r"""The elapsed times Δt that `forward` (``derivatives=False``) or `ltc_ref.vjp`
+    (``derivatives=True``) accept with the fused solver for these parameters, inputs and initial
+    states: ``(dt_min, dt_max)``, the interval $L\,[h_{min}, h_{max}]$ of `step_range` shrunk by
+    four roundings of the dtype (so that every Δt inside passes after the cast and the division
+    by L), and capped at the dtype's largest finite number. Theorem 2 holds over the whole
+    interval (``tests/test_edges.py``).
+
+    Arguments as for `forward`.
+
+    Returns:
+        ``(dt_min, dt_max)``, floats.
+    """
+    dynamics_of(params)  # raises TypeError for anything but the two parameter containers
+    dtype = params.dtype
+    L = v.check_int("unfolds", unfolds, minimum=1, maximum=MAX_UNFOLDS)
+    h_min, h_max = step_range(params, x, h0=h0, epsilon=epsilon, derivatives=derivatives)
+    slack = 4 * float(np.finfo(dtype).eps)
+    top = float(np.finfo(dtype).max)
+    with np.errstate(over="ignore"):
+        return h_min * L * (1 + slack), min(h_max * L * (1 - slack), top)
+
+
+def check_step_range(params, call, *, derivatives=False) -> None:
+    """Refuse a call whose sub-steps a fused step cannot carry in the parameters' dtype (see
+    `step_range`; for other solvers only the parameter magnitudes and normal sub-step lengths
+    are checked): a ``ValueError`` naming ``dt`` (or the fields), the dtype and the limits."""
+    dtype = params.dtype
+    h = call.dt / call.unfolds if isinstance(call.solver, FixedStepSolver) else call.dt
+    h_min, h_max = step_range(
+        params, call.x, h0=call.h0, epsilon=call.epsilon, derivatives=derivatives
+    )
+    if not isinstance(call.solver, Fused):
+        h_min, h_max = float(np.finfo(dtype).tiny), np.inf
+    bad = (h < h_min) | (h > h_max)
+    if not bad.any():
+        return
+    b, t = (int(i) for i in np.argwhere(bad)[0])
+    L = call.unfolds if isinstance(call.solver, FixedStepSolver) else 1
+    slack = 4 * float(np.finfo(dtype).eps)
+    with np.errstate(over="ignore"):
+        lo, hi = h_min * L * (1 + slack), min(h_max * L * (1 - slack), float(np.finfo(dtype).max))
+    what = "forward" if not derivatives else "vjp"
+    form = "paper form" if isinstance(params, PaperParams) else "conductance form"
+    raise ValueError(
+        f"dt: got {float(call.dt[b, t]):.6g} (sample {b}, step {t}; sub-step dt/L = "
+        f"{float(h[b, t]):.6g} with L = {L}); {what} with solver {call.solver.name!r} in "
+        f"{dtype} accepts {lo:.6g} <= dt <= {hi:.6g} for these parameters ({form}; beyond, "
+        "a sum of the step would overflow or the sub-step would not be a normal number — see "
+        "docs/errors.md, 'Supported ranges')"
     )

@@ -120,7 +120,9 @@ def records_from_json(path):
 
 def main(argv=None) -> int:
     """``ltc-ref trajectory``: run the trajectory-length study, print the Markdown report and
-    optionally write the records and their summary (JSON) and the figures (PNG). Exit code 0."""
+    optionally write the records and their summary (JSON) and the figures (PNG). Exit code 0,
+    or 2 for a usage error (a bad option, an unwritable ``--json`` or ``--plots``, missing
+    matplotlib; found before the study starts), printed as one line with the usage."""
     parser = _parser()
     argv = sys.argv[2:] if argv is None else list(argv)
     ns = parser.parse_args(argv)
@@ -135,11 +137,38 @@ def main(argv=None) -> int:
     elif ns.ablations is not None:
         parser.error("--ablations applies to --protocol authors")
     if ns.plots:
-        _pyplot()  # fail now, not after the study, if matplotlib is missing
+        try:
+            _pyplot()  # fail now, not after the study, if matplotlib is missing
+        except ImportError as err:
+            parser.error(f"--plots: {err}")
+    try:  # the outputs, before hours of study (nothing is written yet)
+        if ns.plots:
+            v.check_output_dir("--plots", ns.plots)
+        if ns.json:
+            v.check_output_file("--json", ns.json)
+        if ns.tries is not None:
+            v.check_int("--tries", ns.tries, minimum=1)
+        v.check_int("--workers", ns.workers, minimum=1)
+        if ns.warmup_turns is not None:
+            v.check_int("--warmup-turns", ns.warmup_turns, minimum=0)
+        for name in ("rtol", "atol"):
+            if (
+                getattr(ns, name) is not None
+                and not v.check_real(f"--{name}", getattr(ns, name)) > 0
+            ):
+                raise ValueError(f"--{name}: expected a number > 0, got {getattr(ns, name)}")
+        if not v.check_real("--small-tau", ns.small_tau) > 0:
+            raise ValueError(f"--small-tau: expected a number > 0, got {ns.small_tau}")
+        latent = [v.check_choice("--latent", a.strip(), ACTIVATIONS) for a in ns.latent.split(",")]
+    except (TypeError, ValueError) as err:
+        parser.error(str(err))
     if ns.report:
         records, commands = [], []
         for path in ns.report.split(","):
-            rs, data = records_from_json(path)
+            try:
+                rs, data = records_from_json(path)
+            except (OSError, ValueError, KeyError, TypeError) as err:
+                parser.error(f"--report: {path} is not a JSON file written by --json ({err})")
             records += rs
             commands.append(data["command"])
         print(_format(records, "; ".join(commands), ns.small_tau))
@@ -151,8 +180,6 @@ def main(argv=None) -> int:
     rtol = 1e-3 if ns.rtol is None else ns.rtol
     atol = 1e-6 if ns.atol is None else ns.atol
     warmup_turns = ns.warmup_turns or 0
-    if ns.tries is not None:
-        v.check_int("--tries", ns.tries, minimum=1)
     if authors:
         size = ea.AUTHORS_SIZES[ns.size]
         if ns.tries is not None:
@@ -175,21 +202,25 @@ def main(argv=None) -> int:
         if ns.parts is None
         else tuple(p.strip() for p in ns.parts.split(",") if p.strip())
     )
-    latent = [v.check_choice("--latent", a.strip(), ACTIVATIONS) for a in ns.latent.split(",")]
-    if authors:
-        ablations = None if ns.ablations is None else [a.strip() for a in ns.ablations.split(",")]
-        jobs = ea.authors_study_jobs(size, parts=parts, ablations=ablations)
-        runner = ea.run_authors_one
-    else:
-        jobs = study_jobs(
-            size,
-            parts=parts,
-            interpolation=interpolation,
-            rtol=rtol,
-            atol=atol,
-            warmup_turns=warmup_turns,
-        )
-        runner = run_one
+    try:
+        if authors:
+            ablations = (
+                None if ns.ablations is None else [a.strip() for a in ns.ablations.split(",")]
+            )
+            jobs = ea.authors_study_jobs(size, parts=parts, ablations=ablations)
+            runner = ea.run_authors_one
+        else:
+            jobs = study_jobs(
+                size,
+                parts=parts,
+                interpolation=interpolation,
+                rtol=rtol,
+                atol=atol,
+                warmup_turns=warmup_turns,
+            )
+            runner = run_one
+    except (TypeError, ValueError) as err:  # --parts, --ablations
+        parser.error(str(err))
     command = " ".join(["ltc-ref trajectory", *argv])
     t0 = time.perf_counter()
     progress = None if ns.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))

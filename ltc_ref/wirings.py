@@ -74,7 +74,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import check_int, check_real
+from ._validation import check_int, check_memory, check_real
 
 __all__ = ["NCP", "AutoNCP", "FullyConnected", "Random", "Wiring"]
 
@@ -294,16 +294,14 @@ class FullyConnected:
         # One scalar draw per synapse, recurrent synapses first, row-major (source, target),
         # skipping the diagonal when self-connections are off (ncps draws these in __init__ and
         # the sensory ones in build, from one stream; a fresh stream here is the same sequence).
+        # A vector of k draws of Generator.choice is the same stream as k scalar draws.
+        _check_wiring_memory("units", n, n_in)
         adjacency = np.zeros((n, n))
-        for src in range(n):
-            for dest in range(n):
-                if src == dest and not self.self_connections:
-                    continue
-                adjacency[src, dest] = rng.choice(_SIGNS_MOSTLY_EXCITATORY)
-        sensory = np.zeros((n_in, n))
-        for src in range(n_in):
-            for dest in range(n):
-                sensory[src, dest] = rng.choice(_SIGNS_MOSTLY_EXCITATORY)
+        present = np.ones((n, n), dtype=bool)
+        if not self.self_connections:
+            np.fill_diagonal(present, False)
+        adjacency[present] = rng.choice(_SIGNS_MOSTLY_EXCITATORY, size=int(present.sum()))
+        sensory = rng.choice(_SIGNS_MOSTLY_EXCITATORY, size=(n_in, n)).astype(float)
         return Wiring(adjacency, sensory, self.output_dim)
 
 
@@ -351,18 +349,20 @@ class Random:
 
         # Recurrent synapses: choose the (source, target) pairs without replacement among all
         # N*N pairs listed row-major, then draw one sign per chosen pair, in the chosen order.
+        # (A vector of k draws of Generator.choice is the same stream as k scalar draws.)
+        _check_wiring_memory("units", n, n_in)
         adjacency = np.zeros((n, n))
         chosen = rng.choice(_all_pairs(n, n), size=self._synapse_count(n * n), replace=False)
-        for src, dest in chosen:
-            adjacency[src, dest] = rng.choice(_SIGNS_MOSTLY_EXCITATORY)
+        adjacency[chosen[:, 0], chosen[:, 1]] = rng.choice(
+            _SIGNS_MOSTLY_EXCITATORY, size=len(chosen)
+        )
 
         # Sensory synapses: the same among all C*N pairs, except that ncps draws two signs per
         # synapse and keeps the second; the first draw must still be made to stay in step.
         sensory = np.zeros((n_in, n))
         chosen = rng.choice(_all_pairs(n_in, n), size=self._synapse_count(n_in * n), replace=False)
-        for src, dest in chosen:
-            rng.choice(_SIGNS_MOSTLY_EXCITATORY)  # discarded, as in ncps
-            sensory[src, dest] = rng.choice(_SIGNS_MOSTLY_EXCITATORY)
+        signs = rng.choice(_SIGNS_MOSTLY_EXCITATORY, size=2 * len(chosen))
+        sensory[chosen[:, 0], chosen[:, 1]] = signs[1::2]  # the first of each pair discarded
         return Wiring(adjacency, sensory, self.output_dim)
 
     def _synapse_count(self, n_pairs: int) -> int:
@@ -403,7 +403,8 @@ class NCP:
         sensory_fanout: synapses per input onto inter neurons, ``1 <= . <= inter_neurons``.
         inter_fanout: synapses per inter neuron onto command neurons,
             ``1 <= . <= command_neurons``.
-        recurrent_command_synapses: the number of recurrent command synapses drawn (>= 0).
+        recurrent_command_synapses: the number of recurrent command synapses drawn,
+            ``0 <= . <= MAX_RECURRENT_COMMAND_SYNAPSES`` (10**6).
         motor_fanin: synapses per motor neuron from command neurons, ``1 <= . <= command_neurons``.
         seed: the seed of ``numpy.random.RandomState``, in ``[0, 2**32 - 1]``.
     """
@@ -428,7 +429,10 @@ class NCP:
             "sensory_fanout": _check_fan("sensory_fanout", self.sensory_fanout, n_inter, "inter"),
             "inter_fanout": _check_fan("inter_fanout", self.inter_fanout, n_command, "command"),
             "recurrent_command_synapses": check_int(
-                "recurrent_command_synapses", self.recurrent_command_synapses, minimum=0
+                "recurrent_command_synapses",
+                self.recurrent_command_synapses,
+                minimum=0,
+                maximum=MAX_RECURRENT_COMMAND_SYNAPSES,
             ),
             "motor_fanin": _check_fan("motor_fanin", self.motor_fanin, n_command, "command"),
             "seed": _check_seed("seed", self.seed, maximum=_MAX_LEGACY_SEED),
@@ -483,6 +487,7 @@ class NCP:
             ``NCP(...).build(input_dim)``.
         """
         n_in = _check_input_dim(input_dim)
+        _check_wiring_memory("units", self.units, n_in)
         rng = np.random.RandomState(self.seed)
         adjacency = np.zeros((self.units, self.units))
         sensory = np.zeros((n_in, self.units))
@@ -670,9 +675,23 @@ def _wire_layer(
             matrix[picker, candidate] = rng.choice(_SIGNS_BALANCED)
 
 
+#: The largest ``recurrent_command_synapses`` of an `NCP`: the draws are made one by one (three
+#: interleaved draws of ``RandomState.choice`` each, to stay in ncps's stream), about 50,000 per
+#: second; more than 10**6 draws (some 20 s) cannot be meant — every pair of command neurons is
+#: drawn long before (ncps's AutoNCP uses a few per command neuron).
+MAX_RECURRENT_COMMAND_SYNAPSES = 10**6
+
+
+def _check_wiring_memory(name: str, n: int, n_in: int) -> None:
+    """Refuse before allocating a wiring whose (N, N) and (C, N) arrays (the adjacency, and the
+    reversal potentials and masks derived from it: 4 float64 arrays each) exceed the memory."""
+    check_memory(name, f"the (N, N) wiring arrays, N = {n}, C = {n_in}", 4 * 8 * n * (n + n_in))
+
+
 def _all_pairs(n_sources: int, n_targets: int) -> np.ndarray:
     """All (source, target) index pairs in row-major order, int ``(n_sources * n_targets, 2)``."""
-    return np.array([(src, dest) for src in range(n_sources) for dest in range(n_targets)])
+    src, dest = np.meshgrid(np.arange(n_sources), np.arange(n_targets), indexing="ij")
+    return np.stack([src.ravel(), dest.ravel()], axis=1)
 
 
 def _clip(value: int, low: int, high: int) -> int:

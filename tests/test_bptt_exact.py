@@ -71,13 +71,13 @@ def test_defaults_are_forwards():
 @pytest.mark.parametrize("form", ["paper", "conductance"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_cotangents_have_the_dtype_and_type_of_their_primals(form, dtype):
-    """Every cotangent has the dtype of what it is the cotangent of; g_params is a container of
-    params's type (with its activation, in the paper's form)."""
+    """Every cotangent has the dtype of what it is the cotangent of; g_params is the Cotangents
+    of a container of params's type, at params (with its activation, in the paper's form)."""
     p, x, g_y, g_h = _case(dtype, form)
     h0 = np.zeros((2, 3), dtype)
     dt = np.full((2, 4), 0.5, dtype)
     g_params, g_x, g_h0, g_dt = ltc_ref.vjp(p, x, g_y, g_h=g_h, h0=h0, dt=dt)
-    assert type(g_params) is type(p)
+    assert type(g_params) is ltc_ref.Cotangents and g_params.params is p
     if form == "paper":
         assert g_params.activation == p.activation
     for name in p.ARRAY_FIELDS:

@@ -35,7 +35,7 @@ def test_every_field_matches_autograd(form, solver):
         assert np.any(getattr(ref[0], name) != 0) or name.endswith("mask"), name
     for label, a, b in zip(("x", "h0", "dt"), ref[1:], mine[1:], strict=True):
         assert rel_error(a, b) <= AUTOGRAD_RTOL, label
-    assert type(mine[0]) is type(params)
+    assert type(mine[0]) is ltc_ref.Cotangents and type(mine[0].params) is type(params)
 
 
 @pytest.mark.parametrize("dt", [0.7, "per-step", "per-sample"])

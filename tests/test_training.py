@@ -38,6 +38,7 @@ from ltc_ref.training import (
     softmax_cross_entropy,
 )
 from ltc_ref.training import model as model_module
+from ltc_ref.training.checkpoint import record_digest
 from ltc_ref.training.plots import plot_history, plot_tau_sys, tau_sys_sequence
 from ltc_ref.verify.training import autograd_loss
 
@@ -420,6 +421,9 @@ def test_foreign_or_mismatched_record_is_an_error(tmp_path):
         load_checkpoint(js)
     bad = dict(record, arrays={"a": {"shape": [5], "dtype": "<f8"}})
     js.write_text(json.dumps(bad))
+    with pytest.raises(CheckpointError, match="corrupt or edited"):  # the record's own hash
+        load_checkpoint(js)
+    js.write_text(json.dumps(dict(bad, record_sha256=record_digest(bad))))  # re-signed
     with pytest.raises(CheckpointError, match="its record says"):
         load_checkpoint(js)
     js.write_text(json.dumps(record))
@@ -703,12 +707,14 @@ def test_checkpoints_without_or_with_a_broken_normalisation_record(tmp_path, cap
     record = json.loads(record_path.read_text())
     assert record["metadata"]["normalisation"]["x"]["mean"] == list(ds.x_scaling.mean)
     del record["metadata"]["normalisation"]
+    record["record_sha256"] = record_digest(record)  # as an older writer would have signed it
     record_path.write_text(json.dumps(record))
     old = load_model(run)
     assert old.x_scaling is None and old.y_scaling is None
     z, _ = model_module.predict(old, ds.test.x)  # no normalise= needed: nothing stored
     assert np.all(np.isfinite(z))
     record["metadata"]["normalisation"] = {"x": {"mean": [0.0]}, "y": None}
+    record["record_sha256"] = record_digest(record)
     record_path.write_text(json.dumps(record))
     with pytest.raises(CheckpointError, match="normalisation"):
         load_model(run)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .._validation import check_choice, check_dtype, check_int
-from ._base import PROTOCOLS, Dataset, Split
+from ._base import PROTOCOLS, DataFormatError, Dataset, Split
 from .windowing import SPLITS, ZScore
 
 
@@ -38,6 +38,7 @@ def make_dataset(
     fit_x: Callable[[np.ndarray], ZScore] | None = None,
     fit_y: Callable[[np.ndarray], ZScore] | None = None,
     class_weights=None,
+    source=None,
     **meta,
 ) -> Dataset:
     """Normalise with training statistics, cast, freeze and wrap the splits in a `Dataset`.
@@ -48,16 +49,20 @@ def make_dataset(
         fit_x: fits the input normalisation on the training ``x`` (``None``: none).
         fit_y: fits the target normalisation on the training ``y`` (regression only).
         class_weights: per-class loss weights or ``None``.
+        source: the data file (or folder) the splits come from, named in the errors.
         **meta: the remaining `Dataset` fields (name, protocol, task, metric, ...).
 
     Returns:
-        The `Dataset`. Raises ``ValueError`` if the training split is empty.
+        The `Dataset`. Raises `DataFormatError` (a ``ValueError``) naming ``source`` if the
+        training split is empty (a file with too few data rows).
     """
     train_x, train_y = raw["train"]
     if train_x.shape[0] == 0:
-        raise ValueError(
-            f"{meta['name']}: the training split has no complete window of "
-            f"seq_len={meta['seq_len']} rows; use a shorter seq_len or more data"
+        sizes = ", ".join(f"{s} {raw[s][0].shape[0]}" for s in SPLITS)
+        raise DataFormatError(
+            f"{meta['name']}: {source}: the training split has no complete window of "
+            f"seq_len={meta['seq_len']} rows: expected enough data rows for one, found too few "
+            f"(windows per split: {sizes}); use a shorter seq_len or more data"
         )
     x_scaling = fit_x(train_x) if fit_x is not None else None
     y_scaling = fit_y(train_y) if fit_y is not None else None

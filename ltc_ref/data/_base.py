@@ -14,8 +14,13 @@ Conventions, stated once for the whole `ltc_ref.data` package:
 
 from __future__ import annotations
 
+import functools
+import gzip
 import os
+import zipfile
+import zlib
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,6 +99,54 @@ def format_error(path, line: int | None, expected: str, got: str) -> DataFormatE
     """Build the `DataFormatError` for ``path`` (line numbers count from 1)."""
     where = f"{path}" if line is None else f"{path}, line {line}"
     return DataFormatError(f"{where}: expected {expected}, got {got}")
+
+
+def _found(err: BaseException) -> str:
+    """What a low-level reading error says was found in the file."""
+    if isinstance(err, UnicodeDecodeError):
+        return (
+            f"bytes that are not UTF-8 text ({err.reason}: byte 0x{err.object[err.start]:02x} "
+            f"at offset {err.start} of a block; a latin-1, UTF-16 or binary file?)"
+        )
+    if isinstance(err, EOFError):
+        return f"a truncated file ({err})"
+    if isinstance(err, (gzip.BadGzipFile, zlib.error)):
+        return f"bytes that are not valid gzip ({err})"
+    if isinstance(err, zipfile.BadZipFile):
+        return f"bytes that are not a valid .npz (zip) archive ({err})"
+    return f"an unreadable file ({type(err).__name__}: {err})"
+
+
+@contextmanager
+def reading(path, expected: str):
+    """Turn the low-level errors of reading ``path`` (a text file that is not UTF-8, a truncated
+    or non-gzip file, a corrupt zip archive, an ``.npy`` NumPy cannot parse, an object array
+    that needs pickle) into a `DataFormatError` naming the file, what was expected and what was
+    found. `DataFormatError` and `DataNotFoundError` pass unchanged."""
+    try:
+        yield
+    except (DataFormatError, DataNotFoundError):
+        raise
+    except (UnicodeError, EOFError, gzip.BadGzipFile, zlib.error, zipfile.BadZipFile) as err:
+        raise format_error(path, None, expected, _found(err)) from err
+    except (ValueError, OSError) as err:
+        if isinstance(err, FileNotFoundError):
+            raise
+        raise format_error(path, None, expected, _found(err)) from err
+
+
+def reads_file(expected: str):
+    """Decorator of a ``read_file(path, ...)`` function: its errors go through `reading`."""
+
+    def wrap(fn):
+        @functools.wraps(fn)
+        def wrapper(path, *args, **kwargs):
+            with reading(path, expected):
+                return fn(path, *args, **kwargs)
+
+        return wrapper
+
+    return wrap
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ._assemble import check_options, common_notes, make_dataset
-from ._base import DataNotFoundError, DatasetSpec, format_error
+from ._base import DataNotFoundError, DatasetSpec, format_error, reads_file
 from .windowing import windows
 
 #: File index ranges (in sorted order) of each split, as the authors.
@@ -38,12 +38,13 @@ cheetah/
       (the LTC authors' experiments_with_ltcs/data/cheetah)"""
 
 
+@reads_file("a NumPy .npy float array of shape (n_steps, 17)")
 def read_file(path) -> np.ndarray:
     """Load one trace: a finite ``(n_steps, 17)`` float64 array."""
-    try:
-        trace = np.load(path, allow_pickle=False)
-    except ValueError as err:
-        raise format_error(path, None, "a NumPy .npy array", f"unreadable ({err})") from None
+    trace = np.load(path, allow_pickle=False)
+    if not isinstance(trace, np.ndarray):  # an .npz archive under an .npy name
+        trace.close()
+        raise format_error(path, None, "a NumPy .npy array", "an .npz archive of several arrays")
     if trace.ndim != 2 or trace.shape[1] != STATE_DIM or trace.dtype.kind != "f":
         raise format_error(
             path,
@@ -98,6 +99,7 @@ def load(folder, *, protocol="paper", seed=0, dtype=np.float64, seq_len=None):
     ]
     return make_dataset(
         raw,
+        source=Path(folder),
         dtype=dtype,
         name="cheetah",
         protocol=protocol,

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ._assemble import check_options, make_dataset
-from ._base import DatasetSpec, format_error, require_file
+from ._base import DatasetSpec, format_error, reads_file, require_file
 from ._parse import to_float
 from .windowing import PAPER_FRACTIONS, random_split
 
@@ -35,6 +35,7 @@ digits_sklearn/
                   label 0-9"""
 
 
+@reads_file("a gzip-compressed UTF-8 CSV of 65 fields per line (64 pixels, label)")
 def read_file(path) -> tuple[np.ndarray, np.ndarray]:
     """Parse ``digits.csv.gz`` into ``(pixels (n, 8, 8) float64 in 0..16, labels (n,) int64)``."""
     pixels, labels = [], []
@@ -91,6 +92,7 @@ def load(folder, *, protocol="paper", seed=0, dtype=np.float64, seq_len=None):
     ]
     return make_dataset(
         raw,
+        source=Path(folder) / FILE,
         dtype=dtype,
         name="digits",
         protocol=protocol,

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ._assemble import check_options, common_notes, make_dataset
-from ._base import DatasetSpec, format_error, require_file
+from ._base import DatasetSpec, format_error, reads_file, require_file
 from ._parse import check_header, check_width, csv_rows, to_float, to_label
 from .windowing import Recording, fit_zscore, split_recordings
 
@@ -48,6 +48,7 @@ gesture/
       33 comma-separated fields, 32 numbers and a phase letter D, P, S, H or R"""
 
 
+@reads_file("a UTF-8 CSV file (see the layout)")
 def read_file(path) -> Recording:
     """Parse one ``*_va3.csv`` file.
 
@@ -101,6 +102,7 @@ def load(folder, *, protocol="paper", seed=0, dtype=np.float64, seq_len=None):
     ]
     return make_dataset(
         raw,
+        source=Path(folder),
         dtype=dtype,
         fit_x=fit_zscore,
         name="gesture",

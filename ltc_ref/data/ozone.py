@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from ._assemble import check_options, common_notes, make_dataset
-from ._base import DatasetSpec, format_error, require_file
+from ._base import DatasetSpec, format_error, reads_file, require_file
 from ._parse import check_width, to_float
 from .windowing import Recording, fit_zscore, split_recordings
 
@@ -63,6 +63,7 @@ ozone/
                  Precp, see eighthr.names) with ? for a missing value, and the label 0 or 1"""
 
 
+@reads_file("a UTF-8 text file of 74 comma-separated fields per line")
 def read_file(path) -> tuple[Recording, int]:
     """Parse ``eighthr.data``.
 
@@ -135,6 +136,7 @@ def load(folder, *, protocol="paper", seed=0, dtype=np.float64, seq_len=None):
     ]
     return make_dataset(
         raw,
+        source=Path(folder) / FILE,
         dtype=dtype,
         fit_x=lambda x: fit_zscore(x, per_feature=False),
         class_weights=CLASS_WEIGHTS,

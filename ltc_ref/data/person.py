@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ._assemble import check_options, common_notes, make_dataset
-from ._base import DatasetSpec, format_error, require_file
+from ._base import DatasetSpec, format_error, reads_file, require_file
 from ._parse import check_width, to_float, to_label
 from .windowing import Recording, split_recordings
 
@@ -70,6 +70,7 @@ person/
       standing up from sitting, standing up from sitting on the ground)"""
 
 
+@reads_file("a UTF-8 text file of 8 comma-separated fields per line")
 def read_file(path) -> list[Recording]:
     """Parse ``ConfLongDemo_JSI.txt`` into one `Recording` per run of equal sequence names.
 
@@ -137,6 +138,7 @@ def load(folder, *, protocol="paper", seed=0, dtype=np.float64, seq_len=None):
     ]
     return make_dataset(
         raw,
+        source=Path(folder) / FILE,
         dtype=dtype,
         name="person",
         protocol=protocol,

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ._assemble import check_options, common_notes, make_dataset
-from ._base import DatasetSpec, format_error, require_file
+from ._base import DatasetSpec, format_error, reads_file, require_file
 from ._parse import check_header
 from .windowing import Recording, fit_zscore, split_recordings
 
@@ -124,6 +124,7 @@ def _parse_lines(path, first_line: int, lines) -> np.ndarray:
     return _parse_lines_slowly(path, first_line, lines)
 
 
+@reads_file("a UTF-8 text file of 9 semicolon-separated fields per line")
 def read_file(path) -> tuple[Recording, int]:
     """Parse ``household_power_consumption.txt``.
 
@@ -188,6 +189,7 @@ def load(folder, *, protocol="paper", seed=0, dtype=np.float64, seq_len=None):
     ]
     return make_dataset(
         raw,
+        source=Path(folder) / FILE,
         dtype=dtype,
         fit_x=fit_zscore,
         fit_y=fit_zscore,

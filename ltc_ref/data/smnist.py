@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ._assemble import check_options, make_dataset
-from ._base import DatasetSpec, format_error, require_file
+from ._base import DatasetSpec, format_error, reads_file, require_file
 
 FILE = "mnist.npz"
 ROWS = COLS = 28
@@ -65,6 +65,24 @@ def _scaled(pixels: np.ndarray, dtype) -> np.ndarray:
     return out
 
 
+@reads_file("an .npz archive of x_train, y_train, x_test, y_test (uint8 images, int labels)")
+def read_file(path):
+    """Read ``mnist.npz``: ``(x_train, y_train, x_test, y_test)``, checked (uint8
+    ``(n, 28, 28)`` images, at least one in each array; ``(n,)`` integer labels 0-9)."""
+    archive = np.load(path, allow_pickle=False)
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise format_error(path, None, "an .npz archive", f"a single .npy array {archive.shape}")
+    with archive:
+        _check_arrays(path, archive)
+        x_train, x_test = archive["x_train"], archive["x_test"]
+        for key, a in (("x_train", x_train), ("x_test", x_test)):
+            if a.shape[0] == 0:
+                raise format_error(path, None, f"at least one image in {key}", "zero images")
+        y_train = _labels(path, archive, "y_train", x_train.shape[0])
+        y_test = _labels(path, archive, "y_test", x_test.shape[0])
+    return x_train, y_train, x_test, y_test
+
+
 def load(folder, *, protocol="paper", seed=0, dtype=np.float64, seq_len=None):
     """Load sequential MNIST (protocol in the module docstring).
 
@@ -84,11 +102,7 @@ def load(folder, *, protocol="paper", seed=0, dtype=np.float64, seq_len=None):
     protocol, seed, dtype, seq_len = check_options(protocol, seed, dtype, seq_len, ROWS)
     folder = Path(folder)
     path = require_file(folder, FILE, SPEC)
-    with np.load(path, allow_pickle=False) as archive:
-        _check_arrays(path, archive)
-        x_train, x_test = archive["x_train"], archive["x_test"]
-        y_train = _labels(path, archive, "y_train", x_train.shape[0])
-        y_test = _labels(path, archive, "y_test", x_test.shape[0])
+    x_train, y_train, x_test, y_test = read_file(path)
     n_train = int(TRAIN_FRACTION * x_train.shape[0])
     raw = {
         "train": (_scaled(x_train[:n_train], dtype), y_train[:n_train]),
@@ -107,6 +121,7 @@ def load(folder, *, protocol="paper", seed=0, dtype=np.float64, seq_len=None):
     ]
     return make_dataset(
         raw,
+        source=Path(folder) / FILE,
         dtype=dtype,
         name="smnist",
         protocol=protocol,

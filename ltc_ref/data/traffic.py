@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from ._assemble import check_options, common_notes, make_dataset
-from ._base import DatasetSpec, format_error, require_file
+from ._base import DatasetSpec, format_error, reads_file, require_file
 from ._parse import check_header, check_width, csv_rows, to_float
 from .windowing import Recording, fit_zscore, split_recordings
 
@@ -77,6 +77,7 @@ def _timestamp(path, line, token: str) -> datetime:
         raise format_error(path, line, "date_time as YYYY-MM-DD HH:MM:SS", repr(token)) from None
 
 
+@reads_file("a UTF-8 CSV file (see the layout)")
 def read_file(path) -> Recording:
     """Parse the traffic CSV into the authors' 7 inputs (holiday flag fixed) and the volume.
 
@@ -152,6 +153,7 @@ def load(folder, *, protocol="paper", seed=0, dtype=np.float64, seq_len=None):
     ]
     return make_dataset(
         raw,
+        source=Path(folder) / FILE,
         dtype=dtype,
         fit_x=lambda x: fit_zscore(x, scale=False, columns=[1]),
         fit_y=fit_zscore,

@@ -34,7 +34,7 @@ import numpy as np
 from .. import _validation as v
 from ..forward import validate_call
 from ..model import dynamics_of
-from ..model.cotangents import add_cotangents
+from ..model.cotangents import Cotangents, add_cotangents
 from ..solvers import DormandPrince, dopri5
 from .bptt import _container
 
@@ -188,7 +188,8 @@ def adjoint_vjp(
         add_cotangents(g_params, gp)
         g_dt[:, t] = g_dt_t[:, 0]
 
-    result = (_container(params, g_params), *call.input_cotangents(g_x, a, g_dt))
+    g_params = Cotangents.of(params, _container(params, g_params))
+    result = (g_params, *call.input_cotangents(g_x, a, g_dt))
     if return_stats:
         stats = {
             "forward_steps": n_forward,

@@ -23,9 +23,15 @@ from __future__ import annotations
 import autograd
 import numpy as np
 
-from ..forward import check_backend, check_finite_result, forward_traceable, validate_call
+from ..forward import (
+    check_backend,
+    check_finite_result,
+    check_step_range,
+    forward_traceable,
+    validate_call,
+)
 from ..model import dynamics_of
-from ..model.cotangents import add_cotangents
+from ..model.cotangents import Cotangents, add_cotangents
 from ..model.params import PaperParams
 from ..solvers import FIXED_STEP_SOLVERS, FixedStepSolver
 
@@ -65,12 +71,13 @@ def vjp(
             a few rounding errors).
 
     Returns:
-        ``(g_params, g_x, g_h0, g_dt)``: ``g_params`` a container of the type of ``params``
-        whose every array field holds the cotangent of that field's physical value (built
-        without validation: cotangents may be negative; masks get their true partial derivative
-        although they are not trained); ``g_x`` like ``x``; ``g_h0`` like ``h0`` (``(B, N)`` or
-        ``(N,)``); ``g_dt`` in the form ``dt`` was given (a float for a scalar, ``(T,)`` or
-        ``(B, T)``).
+        ``(g_params, g_x, g_h0, g_dt)``: ``g_params`` a `ltc_ref.Cotangents` at ``params``
+        whose every field (``g_params.tau``, ``g_params.w`` …) holds the cotangent of that
+        field's physical value (any real number: cotangents of positive fields may be negative;
+        masks get their true partial derivative although they are not trained; ``flatten``,
+        ``astype``, ``replace`` and comparisons work); ``g_x`` like ``x``; ``g_h0`` like ``h0``
+        (``(B, N)`` or ``(N,)``); ``g_dt`` in the form ``dt`` was given (a float for a scalar,
+        ``(T,)`` or ``(B, T)``).
 
     Raises:
         NonFiniteError: the states or a cotangent became NaN or ±inf (see `ltc_ref.forward`);
@@ -150,6 +157,7 @@ class Pullback:
 def _validate_differentiable_call(params, x, h0, dt, unfolds, solver, epsilon):
     """`validate_call`, refusing the solvers `vjp` does not differentiate."""
     call = validate_call(params, x, h0, dt, unfolds, solver, epsilon)
+    check_step_range(params, call, derivatives=True)
     if not isinstance(call.solver, FixedStepSolver):
         raise ValueError(
             f"solver: vjp differentiates the fixed-step solvers {FIXED_STEP_SOLVERS}, got "
@@ -186,7 +194,7 @@ def _pullback(params, call, states, backend, g_y, g_h):
     fields = {f"g_{f}": getattr(g_params, f) for f in params.ARRAY_FIELDS}
     for name, value in {"g_h0": g_h0, "g_dt": g_dt, **fields}.items():
         check_finite_result(name, value, params=params, call=call)
-    return (g_params, *call.input_cotangents(g_x, g_h0, g_dt))
+    return (Cotangents.of(params, g_params), *call.input_cotangents(g_x, g_h0, g_dt))
 
 
 def _backward(params, call, states, g_y, g_h):
@@ -229,27 +237,27 @@ def _container(params, g_params: dict):
 
 
 def grad_to_flat(params, g_params, *, raw: bool = False) -> np.ndarray:
-    r"""Flatten a cotangent container like ``params.flatten(raw=raw)`` flattens the parameters.
+    r"""Flatten cotangents like ``params.flatten(raw=raw)`` flattens the parameters.
 
     With ``raw=True`` the positive fields' cotangents are mapped through the softplus chain
     rule, $\bar r = \bar x\, \varphi'(r) = \bar x\,(1 - e^{-x})$ where $x = \varphi(r)$ is the
-    physical value, so the result is the gradient with respect to ``params.flatten(raw=True)``.
+    physical value, so the result is the gradient with respect to ``params.flatten(raw=True)``
+    (`ltc_ref.Cotangents.flatten`).
 
     Arguments:
         params: the parameters the cotangents belong to.
-        g_params: a container of the same type (as returned by `vjp`).
+        g_params: their `ltc_ref.Cotangents` (as returned by `vjp`), a mapping
+            ``{field: array}`` or a container with the same fields.
         raw: see above.
 
     Returns:
         ``(params.n_trainable,)``.
+
+    Raises:
+        TypeError: ``params`` is not a parameter container, or ``g_params`` not cotangents of
+            one of its type (naming what is missing).
     """
-    parts = []
-    for name in params.TRAINABLE_FIELDS:
-        g = getattr(g_params, name)
-        if raw and name in params.POSITIVE_FIELDS:
-            g = g * -np.expm1(-getattr(params, name))
-        parts.append(np.ravel(g))
-    return np.concatenate(parts).astype(params.dtype, copy=False)
+    return Cotangents.of(params, g_params).flatten(raw=raw)
 
 
 def value_and_grad(
@@ -299,7 +307,7 @@ def value_and_grad(
     if np.ndim(loss) != 0 or np.iscomplexobj(loss):
         raise ValueError(
             f"loss_fn: expected a real scalar loss, got {np.asarray(loss).dtype} of shape "
-            f"{np.shape(loss)}"
+            f"{np.shape(loss)} (reduce it, e.g. with anp.mean)"
         )
     g_y = loss_vjp(np.ones((), dtype=np.result_type(loss)))
     # autograd computes the loss in the dtype it promotes to (a float64 scalar for a float32 y

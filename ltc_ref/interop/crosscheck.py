@@ -670,6 +670,8 @@ def main(argv=None) -> int:
         "--verbose", action="store_true", help="print every hypothesis case, not only failures"
     )
     ns = parser.parse_args(argv)
+    if ns.examples < 0:
+        parser.error(f"--examples: expected a number of cases >= 0, got {ns.examples}")
     try:
         nx._require_ncps()
         import hypothesis  # noqa: F401

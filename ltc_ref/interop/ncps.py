@@ -146,6 +146,11 @@ def _check_flag(implicit_param_constraints) -> None:
 
 def _to_numpy(name: str, value) -> np.ndarray:
     if hasattr(value, "detach"):  # a torch tensor (or Parameter)
+        if str(getattr(value, "dtype", "")) not in ("torch.float32", "torch.float64"):
+            raise TypeError(
+                f"state_dict[{name!r}]: expected a float32 or float64 tensor, got {value.dtype} "
+                "(convert the model with .float() or .double())"
+            )
         value = value.detach().cpu().numpy()
     arr = np.asarray(value)
     if arr.dtype not in (np.float32, np.float64):
@@ -153,8 +158,13 @@ def _to_numpy(name: str, value) -> np.ndarray:
     return arr
 
 
-def _strip_prefix(state_dict: Mapping) -> dict:
+def _strip_prefix(state_dict: Mapping, name: str = "state_dict") -> dict:
     """Keys without the ``rnn_cell.`` prefix; mixed-memory and unknown keys are errors."""
+    if not isinstance(state_dict, Mapping):
+        raise TypeError(
+            f"{name}: expected a mapping key -> tensor (module.state_dict()), got "
+            f"{type(state_dict).__name__}"
+        )
     out = {}
     for key, value in state_dict.items():
         if key.startswith("lstm."):
@@ -238,6 +248,7 @@ def params_from_state_dict(
         )
     arrays = {k: _to_numpy(k, a) for k, a in sd.items()}
     dtype = arrays["gleak"].dtype
+    _check_one_dtype("state_dict", arrays, dtype)
     N, C = arrays["gleak"].shape[0], arrays["sensory_w"].shape[0]
 
     fields = {}
@@ -363,15 +374,46 @@ def grads_from_state_dict(grads: Mapping, state_dict: Mapping, *, implicit_param
     """
     _check_flag(implicit_param_constraints)
     raw = {k: _to_numpy(k, a) for k, a in _strip_prefix(state_dict).items()}
+    if "gleak" in raw:
+        _check_one_dtype("state_dict", raw, raw["gleak"].dtype)
     out = {}
-    for name, g in _strip_prefix(grads).items():
+    for name, g in _strip_prefix(grads, "grads").items():
         if g is None or name in SynapticParams.MASK_FIELDS:
             continue
         g = _to_numpy(name, g)
+        if name in raw and g.dtype != raw[name].dtype:
+            raise TypeError(
+                f"grads[{name!r}]: dtype {g.dtype}, but the state dict's {name!r} is "
+                f"{raw[name].dtype}"
+            )
+        v.check_finite(f"grads[{name!r}]", g)
         if implicit_param_constraints and name in POSITIVE_FIELDS:
-            g = g / ncps_softplus_grad(raw[name])
+            # x̄ = r̄ / φ'(r), in float64: φ'(r) = σ(r) underflows to 0 in float32 for r <= -104
+            with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+                x_bar = g.astype(np.float64) / ncps_softplus_grad(raw[name].astype(np.float64))
+                x_bar_cast = x_bar.astype(g.dtype)
+            bad = ~np.isfinite(x_bar_cast)
+            if bad.any():
+                idx = tuple(int(i) for i in np.argwhere(bad)[0])
+                raise ValueError(
+                    f"grads[{name!r}]: the cotangent of the physical value, r̄ / φ'(r), is not "
+                    f"representable in {g.dtype} at index {idx} (raw value r = "
+                    f"{raw[name][idx]:.6g}, gradient r̄ = {g[idx]:.6g}): φ'(r) = σ(r) "
+                    "underflows there, so ncps's gradient no longer determines it"
+                )
+            g = x_bar_cast
         out[name] = g
     return out
+
+
+def _check_one_dtype(what: str, arrays: dict, dtype) -> None:
+    """Refuse a state dict whose tensors mix float32 and float64 (one would be cast silently)."""
+    for key, a in arrays.items():
+        if a.dtype != dtype:
+            raise TypeError(
+                f"{what}[{key!r}]: dtype {a.dtype}, but {what}['gleak'] is {dtype}: all tensors "
+                "must share one dtype (convert the model with .float() or .double())"
+            )
 
 
 # ---- wirings and models -----------------------------------------------------------------------

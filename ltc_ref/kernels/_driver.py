@@ -32,7 +32,19 @@ from . import _fused
 #: units of 2^-53 and the kernels sum in another order and fuse multiply-adds; the fused step is
 #: contractive, so these differences do not grow over a sequence (measured: below 1e-14).
 #: float32: the same differences at 2^-24 (measured: below 1e-6 on the verify networks).
+#: One regime is excepted in float64: cotangents through saturated sigmoids (see
+#: `SATURATED_ACCURACY_FACTOR`).
 AGREEMENT_RTOL = {np.dtype(np.float64): 1e-12, np.dtype(np.float32): 1e-5}
+
+#: The float64 tolerance of the saturated regime, where `AGREEMENT_RTOL` does not hold: a
+#: synapse's cotangent carries σ(1 − σ), and near σ = 1 the difference 1 − σ keeps only the few
+#: digits the rounding of σ left, so tiny cotangents (at most ~2e-6 of the largest) differ between
+#: the kernels and the specification by more than 1e-12 (22 of 3,000 random cases), both equally
+#: far from autograd's exact derivative. The bound there is relative to the exact derivative: the
+#: kernels' relative distance to autograd is at most this factor times
+#: ``max(the specification's own distance to autograd, AGREEMENT_RTOL)`` (measured ratio ≤ 1.9;
+#: ``tests/test_kernels.py``). Outside that regime (and always for the forward pass), 1e-12.
+SATURATED_ACCURACY_FACTOR = 4.0
 
 _PACKED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -282,4 +294,4 @@ def _finish_paper(p: PaperParams, acc) -> dict:
 # --------------------------------------------------------------------------------------------
 
 
-__all__ = ["AGREEMENT_RTOL", "forward", "vjp"]
+__all__ = ["AGREEMENT_RTOL", "SATURATED_ACCURACY_FACTOR", "forward", "vjp"]

@@ -286,13 +286,13 @@ def fused_step_vjp(params, v, drive, dt, epsilon, g):
     numerator = c * v + params.gleak * params.vleak + aE_sum + sE_sum
     denominator = c + params.gleak + a_sum + s_sum + epsilon
     g_num = g / denominator
-    g_den = -g * numerator / denominator**2
+    g_den = -g_num * (numerator / denominator)  # = -g n / d², without overflowing d² or g n
     g_c = g_num * v + g_den
     g_params, g_v = synaptic_sums_vjp(params, v, g_den, g_num)
     g_params["gleak"] = sum_batch(g_num * params.vleak + g_den)
     g_params["vleak"] = sum_batch(g_num) * params.gleak
     g_params["cm"] = sum_batch(g_c / dt)
-    g_dt = reduce_to(-g_c * params.cm / dt**2, dt)
+    g_dt = reduce_to(-(g_c * params.cm / dt) / dt, dt)  # dt² would overflow for dt > 1e154
     return g_params, g_v + g_num * c, (g_den, g_num), g_dt
 
 

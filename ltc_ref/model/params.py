@@ -457,6 +457,15 @@ def init_synaptic_params(
         raise TypeError(f"rng: expected a numpy.random.Generator, got {type(rng).__name__}")
     dtype = v.check_dtype("dtype", dtype)
     v.check_choice("ranges", ranges, INIT_RANGES)
+    built = ("units", "input_dim", "output_dim", "erev", "sensory_erev", "sparsity_mask",
+             "sensory_sparsity_mask")  # fmt: skip
+    if not all(hasattr(wiring, name) for name in built):
+        hint = (
+            f"an unbuilt {type(wiring).__name__}: call .build(input_dim) first"
+            if hasattr(wiring, "build")
+            else type(wiring).__name__
+        )
+        raise TypeError(f"wiring: expected a built ltc_ref.wirings.Wiring, got {hint}")
     N, C, M = wiring.units, wiring.input_dim, wiring.output_dim
     shapes = {"gleak": (N,), "vleak": (N,), "cm": (N,)}
     shapes.update({k: (N, N) for k in ("sigma", "mu", "w")})
@@ -522,6 +531,14 @@ def init_paper_params(
     gamma = rng.normal(0.0, sigma_w / np.sqrt(N), size=(C, N))
     gamma_r = rng.normal(0.0, sigma_w / np.sqrt(N), size=(N, N))
     mu = rng.normal(0.0, sigma_b, size=N)
+    top = float(np.finfo(dtype).max)
+    for name, scale, drawn in (("sigma_w", sigma_w, (gamma, gamma_r)), ("sigma_b", sigma_b, (mu,))):
+        worst = max((float(np.max(np.abs(a))) for a in drawn if a.size), default=0.0)
+        if worst > top:
+            raise ValueError(
+                f"{name}: {scale:g} draws weights up to {worst:.3g}, beyond the largest "
+                f"{dtype} ({top:.3g}); use a smaller {name} or float64"
+            )
     return PaperParams(
         tau=tau.astype(dtype),
         A=A.astype(dtype),

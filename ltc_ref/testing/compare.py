@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _validation as v
+from ..model.cotangents import Cotangents
 from ..model.params import PaperParams, SynapticParams
 from .cases import Case, group_of, random_case
 from .golden import golden_cases
@@ -354,7 +355,7 @@ def check_forward_against_reference(
 def _vjp_values(out) -> dict:
     g_params, g_x, g_h0, g_dt = out
     values = {}
-    if isinstance(g_params, (PaperParams, SynapticParams)):
+    if isinstance(g_params, (PaperParams, SynapticParams, Cotangents)):
         # A container: compare the trainable fields (masks are not trained; their cotangents
         # are compared only when a candidate returns them by name in a mapping).
         for name in g_params.TRAINABLE_FIELDS:

@@ -24,6 +24,9 @@ import autograd
 import autograd.numpy as anp
 import numpy as np
 
+from .._validation import check_int
+from ..model.cotangents import Cotangents
+
 #: Central-difference step, relative to the size of the direction (see the module docstring).
 FD_STEP = 1e-6
 #: Tolerance of $|\langle u, \mathrm{VJP}(v)\rangle - \langle v, Ju\rangle|$ relative to
@@ -58,7 +61,7 @@ def check_vjp(fun, x, vjp_fun, *, directions=3, step=FD_STEP, rtol=FD_RTOL, rng=
         fun: callable ``x -> y`` on float64 arrays (any shapes).
         x: the point, a float64 array.
         vjp_fun: callable ``(x, v) -> u`` returning $J(x)^T v$ with ``x``'s shape.
-        directions: number of random pairs $(u, v)$, each standard normal.
+        directions: number of random pairs $(u, v)$ (>= 1), each standard normal.
         step: central-difference step $\epsilon$.
         rtol: tolerance on the relative difference of the inner products.
         rng: ``numpy.random.Generator`` (default: seeded with 0).
@@ -67,6 +70,7 @@ def check_vjp(fun, x, vjp_fun, *, directions=3, step=FD_STEP, rtol=FD_RTOL, rng=
     Returns:
         `VJPCheck`.
     """
+    directions = check_int("directions", directions, minimum=1)  # 0 would pass vacuously
     rng = rng or np.random.default_rng(0)
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(fun(x))
@@ -168,7 +172,8 @@ def check_forward_vjp(
         solver: a fixed-step solver name.
         epsilon: the fused step's ε.
         vjp_fn: the candidate, with `ltc_ref.vjp`'s signature and returns (default
-            `ltc_ref.vjp`).
+            `ltc_ref.vjp`); its ``g_params`` may be `ltc_ref.Cotangents`, a mapping
+            ``{field: array}`` (missing fields are zeros) or a container with the fields.
         forward_fn: the function differenced, with `ltc_ref.forward`'s signature (default
             `ltc_ref.forward`).
         directions: number of random direction pairs.
@@ -213,7 +218,8 @@ def check_forward_vjp(
         gp, gx, gh0, gdt = vjp_fn(
             p, xs, g_y, g_h=g_h, h0=h, dt=d, unfolds=unfolds, solver=solver, epsilon=epsilon
         )
-        return np.concatenate([flatten_all(gp), np.ravel(gx), np.ravel(gh0), np.ravel(gdt)])
+        gp = Cotangents.of(p, gp)  # Cotangents, a mapping {field: array} or a container
+        return np.concatenate([gp.flatten_all(), np.ravel(gx), np.ravel(gh0), np.ravel(gdt)])
 
     z0 = np.concatenate([flatten_all(params), x.ravel(), h0.ravel(), dt.ravel()])
     return check_vjp(fun, z0, vjp_fun, directions=directions, rng=rng, raises=raises)

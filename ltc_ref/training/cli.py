@@ -6,14 +6,19 @@ per epoch, and the test metric at the best-validation epoch. With several seeds 
 with the mean ± standard deviation over seeds (population std, ``ddof = 0``) and writes
 ``OUT/summary.json`` (every seed's numbers, wall time per epoch, the command line).
 
-Exit codes: 0 done, 1 the loss became non-finite (the last good checkpoint is kept), 2 bad
-arguments or data.
+Exit codes (the rule of every ``ltc-ref`` command): 0 done, 1 a check failed (here: the loss
+became non-finite; the last good checkpoint is kept), 2 a usage error (bad arguments, an
+unwritable ``--out``, a missing optional package for ``--plot``, missing, corrupt or foreign data
+or checkpoints) — reported in one line, before training starts wherever it can be known then,
+never as a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import math
 import platform
 import shlex
 import sys
@@ -21,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import _validation as v
 from .checkpoint import CheckpointError
 from .loop import NonFiniteLossError, TrainConfig, fit
 from .model import BACKENDS, POSITIVITY, available_backends, default_backend
@@ -137,13 +143,63 @@ def _show(metric: str, value: float) -> str:
     return f"{100 * value:.2f} %" if metric == "accuracy" else f"{value:.4f}"
 
 
+def _usage_error(message) -> int:
+    print(f"ltc-ref train: {message}", file=sys.stderr)
+    return 2
+
+
+def _check_arguments(args) -> None:
+    """Everything about the arguments that can be known before the data are loaded; raises
+    ``ValueError`` naming the option."""
+    if args.max_train is not None and args.max_train < 1:
+        raise ValueError(f"--max-train: expected a number of sequences >= 1, got {args.max_train}")
+    if args.max_minutes is not None and not (
+        math.isfinite(args.max_minutes) and args.max_minutes > 0
+    ):
+        raise ValueError(f"--max-minutes: expected a finite number > 0, got {args.max_minutes}")
+    for name in ("lr", "dt", "epsilon", "clip_norm"):
+        value = getattr(args, name)
+        if value is not None and not math.isfinite(value):
+            raise ValueError(f"--{name.replace('_', '-')}: expected a finite number, got {value}")
+    if args.plot and importlib.util.find_spec("matplotlib") is None:
+        raise ValueError("--plot: needs matplotlib (pip install 'ltc-ref[plot]')")
+
+
+def _config(args, seed: int) -> TrainConfig:
+    return TrainConfig(
+        dataset=args.dataset,
+        seed=seed,
+        epochs=args.epochs,
+        learning_rate=args.lr,
+        batch_size=args.batch_size,
+        units=args.units,
+        init=args.init,
+        dt=args.dt,
+        epsilon=args.epsilon,
+        positivity=args.positivity,
+        clip_norm=args.clip_norm,
+        dtype=args.dtype,
+        max_batches=args.max_batches,
+    )
+
+
 def main(argv=None) -> int:
     """Entry point of ``ltc-ref train`` (``argv`` without the command name); returns the exit
-    code."""
+    code (0 done, 1 a non-finite loss, 2 a usage error; see the module docstring)."""
     argv = sys.argv[1:] if argv is None else list(argv)
     args = _parser().parse_args(argv)
     from .. import data
 
+    out = Path(args.out) if args.out else Path("runs") / args.dataset
+    try:
+        _check_arguments(args)
+        configs = [_config(args, seed) for seed in args.seeds]
+        v.check_output_dir("--out", out)
+    except (TypeError, ValueError) as err:
+        return _usage_error(err)
+    if not args.no_progress and importlib.util.find_spec("tqdm") is None:
+        print("ltc-ref train: no progress bar (tqdm is not installed: pip install "
+              "'ltc-ref[progress]'); one line per epoch", file=sys.stderr)  # fmt: skip
     try:
         dataset = data.load(
             args.dataset,
@@ -152,36 +208,15 @@ def main(argv=None) -> int:
             seed=args.data_seed,
             dtype=np.dtype(args.dtype),
         )
-    except (FileNotFoundError, ValueError, KeyError) as err:
-        print(f"ltc-ref train: {err}", file=sys.stderr)
-        return 2
+    except (OSError, ValueError, KeyError) as err:
+        return _usage_error(err)
     dataset = _subset(dataset, args.max_train)
-    out = Path(args.out) if args.out else Path("runs") / args.dataset
     backend = args.backend or default_backend()
     command = "ltc-ref train " + shlex.join(argv)
     print(f"{command}\n{dataset!r}; backend {backend}, {args.dtype}, output {out}")
 
     results = []
-    for seed in args.seeds:
-        try:
-            config = TrainConfig(
-                dataset=args.dataset,
-                seed=seed,
-                epochs=args.epochs,
-                learning_rate=args.lr,
-                batch_size=args.batch_size,
-                units=args.units,
-                init=args.init,
-                dt=args.dt,
-                epsilon=args.epsilon,
-                positivity=args.positivity,
-                clip_norm=args.clip_norm,
-                dtype=args.dtype,
-                max_batches=args.max_batches,
-            )
-        except (TypeError, ValueError) as err:
-            print(f"ltc-ref train: {err}", file=sys.stderr)
-            return 2
+    for seed, config in zip(args.seeds, configs, strict=True):
         run_dir = out / f"seed-{seed}"
         print(f"--- seed {seed} -> {run_dir} (dt {config.dt:g}, epsilon {config.epsilon:g})")
         try:
@@ -197,9 +232,10 @@ def main(argv=None) -> int:
         except NonFiniteLossError as err:
             print(f"ltc-ref train: {err}", file=sys.stderr)
             return 1
-        except CheckpointError as err:
-            print(f"ltc-ref train: {err}", file=sys.stderr)
-            return 2
+        except (CheckpointError, OSError, TypeError, ValueError) as err:
+            # a corrupt or foreign checkpoint, or an argument the model refuses (e.g. a dt its
+            # dtype cannot carry): a usage error, named in one line
+            return _usage_error(err)
         m = result.metric
         print(
             f"seed {seed}: test {m} {_show(m, result.test_metric)} at the best-validation epoch "

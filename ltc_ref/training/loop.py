@@ -66,6 +66,12 @@ class NonFiniteLossError(RuntimeError):
         self.checkpoint = checkpoint
 
 
+#: The (N, N) arrays a training run holds at a time, counted conservatively (5 synapse fields ×
+#: parameters, gradient, 2 Adam moments, best copy, and temporaries): `TrainConfig` refuses a
+#: ``units`` whose arrays would not fit in the machine's memory before anything is allocated.
+MEMORY_PER_SQUARED_UNIT = 32
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """Everything that defines a training run (saved in every checkpoint; resuming requires the
@@ -110,6 +116,14 @@ class TrainConfig:
         v.check_int("seed", self.seed, minimum=0)
         v.check_int("epochs", self.epochs, minimum=0)
         v.check_int("units", self.units, minimum=1)
+        itemsize = 4 if self.dtype == "float32" else 8
+        # the model's (N, N) arrays: 5 synapse fields, their gradient, Adam's two moments, the
+        # parameter vector and its best copy, and the (B, N, N) temporaries of one step
+        v.check_memory(
+            "units",
+            f"training N = {self.units} units ({MEMORY_PER_SQUARED_UNIT} (N, N) arrays)",
+            MEMORY_PER_SQUARED_UNIT * self.units**2 * itemsize,
+        )
         v.check_int("unfolds", self.unfolds, minimum=1)
         v.check_choice("positivity", self.positivity, POSITIVITY)
         v.check_choice("init", self.init, ("authors", "ncps"))
@@ -335,10 +349,51 @@ def _save(out_dir: Path, state: _State, template: Model, meta: dict) -> Path:
     return path
 
 
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_run_metadata(path: Path, saved: dict) -> None:
+    """Check the fields `fit` writes into a checkpoint's metadata (beyond what the hashes of
+    `load_checkpoint` cover: a record written by another tool); a `CheckpointError` names the
+    file and the field."""
+
+    def bad(field, expected, got):
+        raise CheckpointError(
+            f"checkpoint {path}: metadata field {field!r}: expected {expected}, got {got!r}"
+        )
+
+    for key in ("config", "model", "dataset", "epoch", "adam_t", "best_epoch", "best_valid",
+                "history"):  # fmt: skip
+        if key not in saved:
+            raise CheckpointError(f"checkpoint {path}: the metadata has no {key!r} field")
+    if not isinstance(saved["config"], dict):
+        bad("config", "an object (the TrainConfig)", saved["config"])
+    model = saved["model"]
+    if not isinstance(model, dict) or not all(
+        _is_int(model.get(k)) and model[k] >= 1 for k in ("n_inputs", "n_outputs")
+    ):
+        bad("model", "an object with integers n_inputs, n_outputs >= 1", model)
+    for key in ("epoch", "adam_t", "best_epoch"):
+        if not _is_int(saved[key]) or saved[key] < 0:
+            bad(key, "an integer >= 0", saved[key])
+    if saved["best_epoch"] > saved["epoch"]:
+        bad("best_epoch", f"at most the epoch ({saved['epoch']})", saved["best_epoch"])
+    best = saved["best_valid"]
+    if best is not None and (isinstance(best, bool) or not isinstance(best, (int, float))):
+        bad("best_valid", "a number or null", best)
+    history = saved["history"]
+    if not isinstance(history, list) or not all(isinstance(r, dict) for r in history):
+        bad("history", "a list of per-epoch objects", history)
+    if len(history) != saved["epoch"]:
+        bad("history", f"one row per epoch trained ({saved['epoch']})", f"{len(history)} rows")
+
+
 def _restore(path: Path, template: Model, meta: dict) -> _State:
     """Load a run's checkpoint and check that it belongs to this run."""
     arrays, saved = load_checkpoint(path, expect=_expected_arrays(template))
-    mine, theirs = meta["config"], saved.get("config", {})
+    _check_run_metadata(path, saved)
+    mine, theirs = meta["config"], saved["config"]
     diff = [
         f"{k}: checkpoint {theirs.get(k)!r}, now {mine.get(k)!r}"
         for k in sorted(set(mine) | set(theirs))
@@ -389,12 +444,20 @@ def load_model(path, *, which: str = "best") -> Model:
             raise CheckpointError(f"{path}: no checkpoint (epoch-NNNN.json) in this directory")
         path = found[-1]
     arrays, meta = load_checkpoint(path)
+    _check_run_metadata(path, meta)
     cfg, shape = meta["config"], meta["model"]
-    template = _template(TrainConfig(**cfg), shape["n_inputs"], shape["n_outputs"])
+    try:
+        config = TrainConfig(**cfg)
+    except (TypeError, ValueError) as err:
+        raise CheckpointError(f"checkpoint {path}: metadata field 'config': {err}") from err
+    template = _template(config, shape["n_inputs"], shape["n_outputs"])
+    for name in ("theta", "best_theta"):
+        if name not in arrays:
+            raise CheckpointError(f"checkpoint {path}: has no array {name!r}")
     if arrays["theta"].shape != (template.n_params,):
         raise CheckpointError(f"checkpoint {path}: parameter vector of another model size")
     theta = arrays["best_theta" if which == "best" else "theta"]
-    model = template.unflatten(theta, raw=cfg["positivity"] == "softplus")
+    model = template.unflatten(theta, raw=config.positivity == "softplus")
     norm = meta.get("normalisation") or {}
     try:
         return dataclasses.replace(
@@ -534,6 +597,8 @@ def fit(
     """
 
     backend = default_backend() if backend is None else backend
+    if max_minutes is not None and not v.check_real("max_minutes", max_minutes) > 0:
+        raise ValueError(f"max_minutes: expected a number of minutes > 0, got {max_minutes}")
     objective = Objective.from_dataset(dataset)
     dtype = np.dtype(config.dtype)
     lr = config.learning_rate if config.learning_rate is not None else dataset.learning_rate

@@ -296,7 +296,243 @@ INVALID_CALLS = [
         ValueError,
         r"vector: expected shape",
     ),
+    # ---- the edges (issue 17): ranges a dtype cannot carry, absurd sizes, odd containers -----
+    InvalidCall(
+        "dt below the float32 range",
+        lambda: _fwd(params=_synaptic().astype(np.float32), x=_x(dtype=np.float32), dt=1e-40),
+        ValueError,
+        r"dt: got [0-9.e+-]+ \(sample 0, step 0.* in float32 accepts [0-9.e+-]+ <= dt <=",
+    ),
+    InvalidCall(
+        "dt beyond float32",
+        lambda: _fwd(params=_synaptic().astype(np.float32), x=_x(dtype=np.float32), dt=3.5e38),
+        ValueError,
+        r"dt: expected elapsed times <= 3.4028235e\+38, the largest float32",
+    ),
+    InvalidCall(
+        "dt paper form float32 overflow",
+        lambda: _fwd(
+            params=_pap(tau=np.full(4, 1e-4)).astype(np.float32), x=_x(dtype=np.float32), dt=1e36
+        ),
+        ValueError,
+        r"dt: got 1e\+36.*paper form",
+    ),
+    InvalidCall("dt 10**400", lambda: _fwd(dt=10**400), ValueError, r"dt: expected finite"),
+    InvalidCall(
+        "dt array beyond float32",
+        lambda: _fwd(
+            params=_synaptic().astype(np.float32), x=_x(dtype=np.float32), dt=np.full(5, 1e39)
+        ),
+        ValueError,
+        r"dt: expected elapsed times <= 3.4028235e\+38.*at index \(0,\)",
+    ),
+    InvalidCall(
+        "unfolds 2**63",
+        lambda: _fwd(unfolds=2**63),
+        ValueError,
+        r"unfolds: expected an integer <= 1000000",
+    ),
+    InvalidCall(
+        "unfolds 2**64",
+        lambda: _fwd(unfolds=2**64, backend="numba"),
+        ValueError,
+        r"unfolds: expected an integer <=",
+    ),
+    InvalidCall(
+        "unfolds 10**12",
+        lambda: _fwd(unfolds=10**12),
+        ValueError,
+        r"unfolds: expected an integer <= 1000000",
+    ),
+    InvalidCall(
+        "absurd work",
+        lambda: _fwd(x=np.zeros((1000, 1000, 3)), unfolds=10**6),
+        ValueError,
+        r"x, unfolds: L·B·T·N\(N \+ C\) = .* operations, more than the limit of 1e\+13",
+    ),
+    InvalidCall(
+        "w = 1e308",
+        lambda: _fwd(params=_syn(w=np.full((4, 4), 1e308))),
+        ValueError,
+        r"SynapticParams.gleak, vleak, w, erev.*beyond what float64 can carry",
+    ),
+    InvalidCall(
+        "erev = 1e308",
+        lambda: _fwd(params=_syn(erev=np.full((4, 4), 1e308))),
+        ValueError,
+        r"SynapticParams.*erev.*beyond what float64 can carry",
+    ),
+    InvalidCall(
+        "tau = 1e-300 in vjp",
+        lambda: _vjp(params=_pap(tau=np.full(4, 1e-300))),
+        ValueError,
+        r"PaperParams.tau: 1/tau² \(in the tau cotangent\) is inf at neuron 0",
+    ),
+    InvalidCall(
+        "masked x",
+        lambda: _fwd(x=np.ma.masked_invalid(_with_nan(_x()).reshape(2, 5, 3))),
+        TypeError,
+        r"x: expected a plain ndarray, got a numpy.ma.MaskedArray",
+    ),
+    InvalidCall(
+        "masked dt",
+        lambda: _fwd(dt=np.ma.masked_invalid(_with_nan(np.ones(5)))),
+        TypeError,
+        r"dt: expected a plain ndarray, got a numpy.ma.MaskedArray",
+    ),
+    InvalidCall(
+        "matrix x",
+        lambda: _fwd(x=_matrix((5, 3))),
+        TypeError,
+        r"x: expected a plain ndarray, got a numpy.matrix",
+    ),
+    InvalidCall(
+        "float64 x, float32 params",
+        lambda: _fwd(params=_synaptic().astype(np.float32)),
+        TypeError,
+        r"x: expected dtype float32 \(the parameters' dtype\), got float64",
+    ),
+    InvalidCall(
+        "init unbuilt wiring",
+        lambda: _init_synaptic(_unbuilt()),
+        TypeError,
+        r"wiring: expected a built ltc_ref.wirings.Wiring, got an unbuilt FullyConnected",
+    ),
+    InvalidCall(
+        "init wiring None",
+        lambda: _init_synaptic(None),
+        TypeError,
+        r"wiring: expected a built ltc_ref.wirings.Wiring, got NoneType",
+    ),
+    InvalidCall(
+        "init_paper_params sigma_w beyond float32",
+        lambda: _init_paper(sigma_w=1e300, dtype=np.float32),
+        ValueError,
+        r"sigma_w: 1e\+300 draws weights up to",
+    ),
+    InvalidCall(
+        "grad_to_flat wrong second argument",
+        lambda: _grad_to_flat(_paper(), _synaptic()),
+        TypeError,
+        r"g_params: expected the cotangents of a PaperParams",
+    ),
+    InvalidCall(
+        "grad_to_flat wrong first argument",
+        lambda: _grad_to_flat(None, {}),
+        TypeError,
+        r"params: expected a PaperParams or SynapticParams",
+    ),
+    InvalidCall(
+        "check_vjp directions=0",
+        lambda: _check_vjp(directions=0),
+        ValueError,
+        r"directions: expected an integer >= 1",
+    ),
+    InvalidCall("random_case(0)", lambda: _random_case(0), TypeError, r"rng: expected a numpy"),
+    InvalidCall(
+        "loss_fn not callable",
+        lambda: _value_and_grad(3.0),
+        TypeError,
+        r"loss_fn: expected a callable",
+    ),
+    InvalidCall(
+        "loss_fn returns a vector",
+        lambda: _value_and_grad(lambda y: y[0, 0]),
+        ValueError,
+        r"loss_fn: expected a scalar loss, got an array of shape \(2,\)",
+    ),
+    InvalidCall(
+        "FullyConnected beyond memory",
+        lambda: _build_fc(10**7),
+        ValueError,
+        r"units: the \(N, N\) wiring arrays, N = 10000000, C = 1 would take .* GiB, more than",
+    ),
+    InvalidCall(
+        "NCP absurd recurrent_command_synapses",
+        lambda: _ncp(recurrent_command_synapses=10**9),
+        ValueError,
+        r"recurrent_command_synapses: expected an integer <= 1000000",
+    ),
 ]
+
+
+def _vjp(**kw):
+    from ..gradients import vjp
+
+    params = kw.pop("params", None) or _synaptic()
+    x = _x(C=params.n_inputs)
+    return vjp(params, x, np.ones((2, 5, params.n_outputs)), **kw)
+
+
+def _matrix(shape):
+    import warnings
+
+    with warnings.catch_warnings():  # numpy.matrix is pending deprecation: that is the point
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        return np.asmatrix(np.zeros(shape))
+
+
+def _unbuilt():
+    from ..wirings import FullyConnected
+
+    return FullyConnected(4)
+
+
+def _init_synaptic(wiring):
+    from ..model.params import init_synaptic_params
+
+    return init_synaptic_params(wiring, np.random.default_rng(0))
+
+
+def _init_paper(**kw):
+    from ..model.params import init_paper_params
+
+    return init_paper_params(3, 4, np.random.default_rng(0), **kw)
+
+
+def _grad_to_flat(params, g):
+    from ..gradients import grad_to_flat
+
+    return grad_to_flat(params, g)
+
+
+def _check_vjp(**kw):
+    from ..testing import check_vjp
+
+    return check_vjp(lambda z: z, np.zeros(2), lambda z, w: w, **kw)
+
+
+def _random_case(rng):
+    from ..testing import random_case
+
+    return random_case(rng)
+
+
+def _value_and_grad(loss_fn):
+    from ..gradients import value_and_grad
+
+    return value_and_grad(loss_fn, _synaptic(), _x())
+
+
+def _build_fc(units):
+    from ..wirings import FullyConnected
+
+    return FullyConnected(units).build(1)
+
+
+def _ncp(**kw):
+    from ..wirings import NCP
+
+    spec = dict(
+        inter_neurons=2,
+        command_neurons=3,
+        motor_neurons=2,
+        sensory_fanout=1,
+        inter_fanout=1,
+        recurrent_command_synapses=2,
+        motor_fanin=1,
+    )
+    return NCP(**{**spec, **kw})
 
 
 def run_invalid_call(case: InvalidCall) -> str:

@@ -21,6 +21,7 @@ can be negative, the denominator $1 + h(1/\tau + f)$ can reach 0, and the state 
 from __future__ import annotations
 
 import numbers
+import weakref
 from dataclasses import dataclass
 
 import autograd.numpy as anp
@@ -523,6 +524,113 @@ def step_range(params, x, *, h0=None, epsilon=0.0, derivatives=False):
     return max(h_min, tiny), h_max
 
 
+#: Relative slack of `_inside_bounds`'s float64 arithmetic against `step_range`'s: the same
+#: bounds computed in another order (a common factor taken out of a maximum), a few roundings of
+#: 2^-53 apart; 64 ulp keeps the quick acceptance strictly inside the exact one.
+_QUICK_SLACK = 64 * float(np.finfo(np.float64).eps)
+
+_SUMMARIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _parameter_summary(params, epsilon: float, derivatives: bool):
+    """What `_inside_bounds` needs of ``params`` (cached per container, ε and ``derivatives``):
+    maxima and per-neuron sums of the magnitudes in `step_range`'s bounds, or ``None`` when a
+    bound that depends on the parameters alone already fails (`step_range` then names it)."""
+    entry = _SUMMARIES.setdefault(params, {})
+    key = (float(epsilon), bool(derivatives))
+    if key in entry:
+        return entry[key]
+    dtype = params.dtype
+    N, C = params.n_units, params.n_inputs
+    lim = overflow_limit(dtype, N + C + 4)
+    p = {
+        name: np.abs(np.asarray(getattr(params, name), dtype=np.float64))
+        for name in params.ARRAY_FIELDS
+    }
+    with np.errstate(over="ignore", invalid="ignore"):
+        if isinstance(params, SynapticParams):
+            m, ms = p["sparsity_mask"], p["sensory_sparsity_mask"]
+            R = (
+                p["gleak"] * p["vleak"]
+                + np.sum(p["w"] * m * p["erev"], axis=0)
+                + np.sum(p["sensory_w"] * ms * p["sensory_erev"], axis=0)
+            )
+            G = p["gleak"] + np.sum(p["w"] * m, axis=0) + np.sum(p["sensory_w"] * ms, axis=0)
+            G = G + epsilon
+            M = np.maximum(R, G)
+            summary = None
+            if np.all(M <= lim / (1 + _QUICK_SLACK)):
+                summary = {
+                    "X": max(
+                        _max_abs(p["vleak"]),
+                        _max_abs(p["erev"] * m),
+                        _max_abs(p["sensory_erev"] * ms),
+                    ),
+                    "cm_over": float(np.max(p["cm"] / (lim - M))),  # h_min / max(X, 1)
+                    "cm_max": _max_abs(p["cm"]),
+                    "sigma": _max_abs(p["sigma"]),
+                    "mu": _max_abs(p["mu"]),
+                    "s_sigma": _max_abs(p["sensory_sigma"]),
+                    "s_mu": _max_abs(p["sensory_mu"]),
+                    "input_w": p["input_w"],
+                    "input_b": p["input_b"],
+                }
+        else:
+            inv_tau = 1.0 / p["tau"]
+            worst_tau = inv_tau**2 if derivatives else inv_tau
+            summary = None
+            if np.all(worst_tau <= lim / (1 + _QUICK_SLACK)) and 1.0 + epsilon <= lim:
+                summary = {
+                    "A": p["A"],
+                    "X": _max_abs(p["A"]),
+                    "inv_tau": inv_tau,
+                    "mu": p["mu"],
+                    "gamma_r": np.sum(p["gamma_r"], axis=0),
+                    "gamma": np.sum(p["gamma"], axis=0),
+                }
+    entry[key] = summary
+    return summary
+
+
+def _inside_bounds(params, call, h, derivatives: bool) -> bool:
+    """Whether every sub-step length ``h`` ``(B, T)`` of ``call`` lies inside bounds that imply
+    `step_range`'s (the same bounds with the inputs' and states' magnitudes replaced by their
+    maxima, and a relative slack of `_QUICK_SLACK`): True accepts the call, False means "ask
+    `step_range`", never "refuse"."""
+    if not isinstance(call.solver, Fused):
+        return False  # rare: the exact path
+    summary = _parameter_summary(params, call.epsilon, derivatives)
+    if summary is None:
+        return False
+    dtype = params.dtype
+    N, C = params.n_units, params.n_inputs
+    lim = overflow_limit(dtype, N + C + 4) / (1 + _QUICK_SLACK)
+    tiny = float(np.finfo(dtype).tiny)
+    x_max = np.max(np.abs(call.x), axis=(0, 1)).astype(np.float64)  # (C,)
+    X = max(_max_abs(call.h0), summary["X"])
+    h_lo, h_hi = float(np.min(h)), float(np.max(h))
+    with np.errstate(over="ignore", invalid="ignore"):
+        if isinstance(params, SynapticParams):
+            x_tilde = float(np.max(x_max * summary["input_w"] + summary["input_b"], initial=0.0))
+            h_min = max(X, 1.0) * summary["cm_over"] * (1 + _QUICK_SLACK)
+            if derivatives:
+                h_min = max(h_min, np.sqrt(summary["cm_max"] / lim), np.sqrt(tiny))
+            return bool(
+                x_tilde <= lim
+                and summary["sigma"] * (X + summary["mu"]) <= lim
+                and summary["s_sigma"] * (x_tilde + summary["s_mu"]) <= lim
+                and h_lo >= max(h_min, tiny)
+            )
+        Z = X * summary["gamma_r"] + float(np.max(x_max, initial=0.0)) * summary["gamma"]
+        Z = Z + summary["mu"]
+        F = Z if params.activation == "relu" else np.ones(N)
+        h_max = float(np.min((lim - 1.0 - call.epsilon) / (summary["inv_tau"] + F)))
+        fA = F * summary["A"]
+        if np.any(fA > 0):
+            h_max = min(h_max, float(np.min((lim - X) / fA[fA > 0])))
+        return bool(np.all(Z <= lim) and h_lo >= tiny and h_hi <= h_max * (1 - _QUICK_SLACK))
+
+
 def dt_range(params, x, *, h0=None, unfolds=6, epsilon=0.0, derivatives=False):
     r"""The elapsed times Δt that `forward` (``derivatives=False``) or `ltc_ref.vjp`
     (``derivatives=True``) accept with the fused solver for these parameters, inputs and initial
@@ -549,9 +657,16 @@ def dt_range(params, x, *, h0=None, unfolds=6, epsilon=0.0, derivatives=False):
 def check_step_range(params, call, *, derivatives=False) -> None:
     """Refuse a call whose sub-steps a fused step cannot carry in the parameters' dtype (see
     `step_range`; for other solvers only the parameter magnitudes and normal sub-step lengths
-    are checked): a ``ValueError`` naming ``dt`` (or the fields), the dtype and the limits."""
+    are checked): a ``ValueError`` naming ``dt`` (or the fields), the dtype and the limits.
+
+    Most calls are far inside the range: `_inside_bounds` accepts them from a summary of the
+    parameters kept per (immutable) container and a few reductions of the call's arrays, with
+    bounds that are never looser than `step_range`'s; a call it cannot accept so cheaply goes
+    through `step_range` itself, which decides (and words the error)."""
     dtype = params.dtype
     h = call.dt / call.unfolds if isinstance(call.solver, FixedStepSolver) else call.dt
+    if _inside_bounds(params, call, h, derivatives):
+        return
     h_min, h_max = step_range(
         params, call.x, h0=call.h0, epsilon=call.epsilon, derivatives=derivatives
     )

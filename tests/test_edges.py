@@ -104,6 +104,58 @@ def test_theorem2_over_the_whole_accepted_dt_range(
     assert np.all(excess <= T_STEPS * unfolds * allowance[:, None])
 
 
+@given(
+    form=st.sampled_from(("paper", "conductance")),
+    seed=st.integers(0, 2**16),
+    log_scale=st.floats(-3, 6),
+    dtype=st.sampled_from(DTYPES),
+    activation=st.sampled_from(("sigmoid", "relu")),
+    epsilon=st.sampled_from((0.0, 1e-8)),
+    derivatives=st.booleans(),
+    offset=st.sampled_from((-1e-3, -1e-9, -1e-14, 0.0, 1e-14, 1e-9, 1e-3)),
+    end=st.sampled_from(("lo", "hi")),
+    x_scale=st.sampled_from((1.0, 1e3, 1e30)),
+)
+def test_the_quick_range_check_accepts_only_what_the_exact_one_accepts(
+    form, seed, log_scale, dtype, activation, epsilon, derivatives, offset, end, x_scale
+):
+    """`check_step_range` accepts most calls from a cached summary of the parameters
+    (`_inside_bounds`); whenever it does, `step_range` — the exact bounds — accepts the call
+    too, at and around both ends of the range (relative offsets down to 1e-14)."""
+    import importlib
+
+    fwd = importlib.import_module("ltc_ref.forward")
+    params = network(form, seed, log_scale, dtype, activation)
+    rng = np.random.default_rng(seed)
+    x = (x_scale * rng.normal(0, 1, (2, 3, params.n_inputs))).astype(dtype)
+    try:
+        h_min, h_max = fwd.step_range(params, x, epsilon=epsilon, derivatives=derivatives)
+    except ValueError:  # magnitudes no step can carry: the quick check must not accept them
+        h_min = h_max = None
+    h_ref = (h_min if end == "lo" or h_max in (None, np.inf) else h_max) or 1.0
+    with np.errstate(over="ignore"):
+        h = min(h_ref * (1 + offset), float(np.finfo(dtype).max))
+    dt = np.full((2, 3), h, dtype=dtype)  # one sub-step per input step: h = Δt
+    call = fwd.Call(x, np.zeros((2, params.n_units), dtype), dt, 1, ltc_ref.Fused(), epsilon,
+                    True, ())  # fmt: skip
+    if fwd._inside_bounds(params, call, call.dt, derivatives):
+        assert h_min is not None
+        assert np.all(call.dt >= h_min) and np.all(call.dt <= h_max)
+
+
+def test_the_quick_range_check_is_what_ordinary_calls_take():
+    """The cached path is taken by an ordinary call (so the test above is not vacuous)."""
+    import importlib
+
+    fwd = importlib.import_module("ltc_ref.forward")
+    for form in ("paper", "conductance"):
+        params = network(form, 0, 0.0, np.float32)
+        x = np.ones((2, 3, params.n_inputs), np.float32)
+        call = fwd.validate_call(params, x, None, 1.0, 6, "fused", 0.0)
+        assert fwd._inside_bounds(params, call, call.dt / 6, False)
+        assert fwd._inside_bounds(params, call, call.dt / 6, True)
+
+
 @pytest.mark.parametrize("backend", ["numpy", "numba"])
 @pytest.mark.parametrize("form", ["paper", "conductance"])
 @pytest.mark.parametrize("dtype", DTYPES)

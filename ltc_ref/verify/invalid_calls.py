@@ -439,7 +439,7 @@ INVALID_CALLS = [
         "loss_fn returns a vector",
         lambda: _value_and_grad(lambda y: y[0, 0]),
         ValueError,
-        r"loss_fn: expected a scalar loss, got an array of shape \(2,\)",
+        r"loss_fn: expected a real scalar loss, got float64 of shape \(2,\)",
     ),
     InvalidCall(
         "FullyConnected beyond memory",

@@ -24,7 +24,6 @@ tolerances; a wrong one (a missing ε, a wrong Δt, a transposed matrix) is off 
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 

@@ -58,20 +58,20 @@ case edge-cond-T1 (conductance, fused, L=6, eps=0, dt scalar, B=3 T=1 C=3 N=4 M=
 case edge-cond-T1 (conductance, fused, L=6, eps=0, dt scalar, B=3 T=1 C=3 N=4 M=2): FAIL
   the candidate raised RuntimeError: no
   reproduce: ltc-ref crosscheck TARGET --case '{"name":"edge-cond-T1","form":"conductance","n_inputs":3,"n_units":null,"wiring":{"class":"FullyConnected","args":{"units":4,"output_dim":2}},"activation":"sigmoid","regime":"trained","solver":"fused","unfolds":6,"epsilon":0.0,"batch":3,"steps":1,"dt_form":"scalar","dt_range":[1.0,1.0],"seed":126,"input_mapping":"affine","output_mapping":"affine","covers":"T = 1, B = 3","tags":["edge"]}'
-    (in Python: case = ltc_ref.testing.case_from_json('<the --case JSON>'))
+    (in Python: case = ltc_ref.testing.case_from_json('<that JSON>'))
 
 case edge-cond-T1 (conductance, fused, L=6, eps=0, dt scalar, B=3 T=1 C=3 N=4 M=2): FAIL
   quantity               max abs err max rel err tolerance
   y                              nan         nan     1e-13   <-- FAIL (shape (3, 1, 1), expected (3, 1, 2))
   h                              nan         nan     1e-13   <-- FAIL (12 non-finite entries)
   reproduce: ltc-ref crosscheck TARGET --case '{"name":"edge-cond-T1","form":"conductance","n_inputs":3,"n_units":null,"wiring":{"class":"FullyConnected","args":{"units":4,"output_dim":2}},"activation":"sigmoid","regime":"trained","solver":"fused","unfolds":6,"epsilon":0.0,"batch":3,"steps":1,"dt_form":"scalar","dt_range":[1.0,1.0],"seed":126,"input_mapping":"affine","output_mapping":"affine","covers":"T = 1, B = 3","tags":["edge"]}'
-    (in Python: case = ltc_ref.testing.case_from_json('<the --case JSON>'))
+    (in Python: case = ltc_ref.testing.case_from_json('<that JSON>'))
 
 case edge-cond-T1 (conductance, fused, L=6, eps=0, dt scalar, B=3 T=1 C=3 N=4 M=2): FAIL
   no quantity was judged (none given, or every one given is ill-conditioned at this precision): the case shows nothing
   quantity               max abs err max rel err tolerance
   reproduce: ltc-ref crosscheck TARGET --case '{"name":"edge-cond-T1","form":"conductance","n_inputs":3,"n_units":null,"wiring":{"class":"FullyConnected","args":{"units":4,"output_dim":2}},"activation":"sigmoid","regime":"trained","solver":"fused","unfolds":6,"epsilon":0.0,"batch":3,"steps":1,"dt_form":"scalar","dt_range":[1.0,1.0],"seed":126,"input_mapping":"affine","output_mapping":"affine","covers":"T = 1, B = 3","tags":["edge"]}'
-    (in Python: case = ltc_ref.testing.case_from_json('<the --case JSON>'))"""  # noqa: E501
+    (in Python: case = ltc_ref.testing.case_from_json('<that JSON>'))"""  # noqa: E501
 
 
 def _demo_report() -> Report:

@@ -154,7 +154,7 @@ class Report:
                 else:
                     lines.append(f"  reproduce: {rep['cli']}")
                     lines.append(
-                        "    (in Python: case = ltc_ref.testing.case_from_json('<the --case JSON>'))"
+                        "    (in Python: case = ltc_ref.testing.case_from_json('<that JSON>'))"
                     )
         if self.diagnosis:
             lines += [

@@ -13,7 +13,8 @@ TARGET is
 * ``ncps`` — ncps 1.0.1 (PyTorch), `ltc_ref.interop.crosscheck` (needs the ``ncps`` extra);
 * ``package.module:forward`` or ``path/to/file.py:forward`` — a forward function with
   `ltc_ref.forward`'s keyword signature. Its VJP (``ltc_ref.vjp``'s signature) is found as an
-  attribute ``forward.vjp``, else a function ``vjp`` in the same module; its capabilities
+  attribute ``forward.vjp`` (``None``: no VJP), else a function ``vjp`` in the same module; its
+  capabilities
   (`ltc_ref.testing.capabilities`) as ``forward.capabilities``, a module-level
   ``CAPABILITIES``, or a ``capabilities.json`` beside the file, unless ``--capabilities`` is
   given.
@@ -119,7 +120,8 @@ def load_target(target: str, capabilities_file=None) -> Candidate:
     forward = getattr(module, name, None)
     if not callable(forward):
         raise UsageError(f"target {target!r}: {where} has no function {name!r}")
-    vjp = getattr(forward, "vjp", None) or getattr(module, "vjp", None)
+    # forward.vjp first (None there means "no VJP"), else the module's vjp
+    vjp = forward.vjp if hasattr(forward, "vjp") else getattr(module, "vjp", None)
     if vjp is not None and not callable(vjp):
         raise UsageError(f"target {target!r}: its 'vjp' is not callable")
     caps = None

@@ -201,7 +201,37 @@ class Capabilities:
             return f"dt values other than {list(self.dt_values)} not supported"
         if self.dtypes is not None and dtype not in self.dtypes:
             return f"dtype {dtype} not supported"
-        s = case.shape
+        return self._size_reason(case.shape)
+
+    def excludes_spec(self, spec) -> str | None:
+        """`excludes` for what a `CaseSpec` alone says (form, solver, Δt form, ε, L,
+        activation, B, T, C, N) without drawing the case: a cheap first filter. A spec it lets
+        through can still be excluded by its case's values (masks, maps, Δt values, h0).
+
+        Returns:
+            A reason, or None.
+        """
+        from .cases import build_wiring
+
+        checks = (
+            ("forms", spec.form),
+            ("solvers", spec.solver),
+            ("dt", spec.dt_form),
+            ("epsilon", spec.epsilon),
+            ("unfolds", spec.unfolds),
+        )
+        for name, value in checks:
+            allowed = getattr(self, name)
+            if allowed is not None and value not in allowed:
+                return f"{name}: {value!r} not supported"
+        if self.activations is not None and spec.form == "paper":
+            if spec.activation not in self.activations:
+                return f"activation {spec.activation!r} not supported"
+        N = spec.n_units if spec.form == "paper" else build_wiring(spec.wiring, spec.n_inputs).units
+        sizes = {"N": N, "B": spec.batch, "C": spec.n_inputs, "T": spec.steps}
+        return self._size_reason(sizes)
+
+    def _size_reason(self, s: dict) -> str | None:
         for name, key, sign in (
             ("min_units", "N", -1),
             ("max_units", "N", 1),

@@ -760,7 +760,8 @@ def spec_matches(spec: CaseSpec, **filters) -> bool:
     Arguments:
         spec: a `CaseSpec`.
         **filters: any field of `CaseSpec` → a value (equality), a list, tuple or set of
-            values (membership; for ``tags``: at least one tag in common) or a predicate (a
+            values (membership; for ``tags``: at least one tag in common; for ``dt_range``, one
+            ``(low, high)`` pair is a value, not a choice) or a predicate (a
             callable taking the field's value), e.g. ``epsilon=0.0``, ``dt_form=("scalar",
             "per_step")``, ``batch=lambda b: b > 1``, ``wiring=lambda w: w is None or
             w["class"] == "FullyConnected"``.
@@ -776,6 +777,8 @@ def spec_matches(spec: CaseSpec, **filters) -> bool:
         raise TypeError(f"unknown spec fields {unknown}; the fields are {sorted(_SPEC_FIELDS)}")
     for key, wanted in filters.items():
         value = getattr(spec, key)
+        if key == "dt_range" and _is_pair(wanted):
+            wanted = [wanted]  # one (low, high) pair, not a choice of two values
         if callable(wanted):
             ok = bool(wanted(value))
         elif isinstance(wanted, (list, tuple, set, frozenset)):
@@ -786,6 +789,12 @@ def spec_matches(spec: CaseSpec, **filters) -> bool:
         if not ok:
             return False
     return True
+
+
+def _is_pair(x) -> bool:
+    return (
+        isinstance(x, (list, tuple)) and len(x) == 2 and all(isinstance(e, (int, float)) for e in x)
+    )
 
 
 def select_cases(cases, **filters) -> list:

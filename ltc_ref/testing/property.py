@@ -141,6 +141,8 @@ def check_with_hypothesis(
     @given(case_specs(**_strategy_kwargs(capabilities, strategy_kwargs)))
     def one(spec):
         spec = dataclasses.replace(spec, name=f"hypothesis-{seed}-{len(drawn)}")
+        if capabilities is not None:
+            assume(capabilities.excludes_spec(spec) is None)  # cheap: before drawing the case
         try:
             case = case_from_spec(spec)
         except UnstableCaseError:

@@ -98,7 +98,7 @@ def test_the_docs_report_of_a_candidate_without_epsilon_is_what_the_code_prints(
 
     case = load_golden("cond-fc-fused-L6-ncps-init")
     printed = str(check_forward_against_reference(forward_without_eps, [case]))
-    block = re.search(r"```text\n(forward pass vs ltc-ref: 0/1 cases pass\n.*?)\n```",
+    block = re.search(r"```text\n(forward pass vs ltc-ref: 0/1 cases pass .*?)\n```",
                       DOCS.read_text(), re.S).group(1)  # fmt: skip
     assert printed == block
 

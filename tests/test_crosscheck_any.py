@@ -230,7 +230,7 @@ def test_a_failing_drawn_case_carries_its_spec_and_the_reproducer_draws_it_again
     again = case_from_json(shlex.split(rep["cli"])[-1])
     assert np.array_equal(again.x, case.x) and again.tolerances == case.tolerances
     assert np.array_equal(again.expected["y"], case.expected["y"])
-    assert eval(rep["python"], {"ltc_ref": ltc_ref}).name == "drawn-4"  # noqa: S307
+    assert eval(rep["python"], {"ltc_ref": ltc_ref}).name == "drawn-4"
     assert rep["cli"] in report.format()
 
 

@@ -343,6 +343,15 @@ def doc_blocks(tag: str) -> list[str]:
     return [b for b in blocks if b.startswith(f"# check: {tag}\n")]
 
 
+def test_the_docs_api_walkthrough_runs_and_passes(capsys):
+    """docs/crosscheck.md "From Python": capabilities, check_candidate, check_with_hypothesis."""
+    (block,) = doc_blocks("api")
+    exec(compile(block, str(DOCS), "exec"), {})
+    n_per_sample = len(golden_cases(dt_form="per_sample"))
+    expected = {"pass": 35 - n_per_sample, "fail": 0, "not_applicable": n_per_sample}
+    assert capsys.readouterr().out.strip() == str(expected)
+
+
 def test_the_docs_numpy_walkthrough_runs_and_passes(capsys):
     (block,) = doc_blocks("numpy")
     exec(compile(block, str(DOCS), "exec"), {})

@@ -82,13 +82,11 @@ _LIMITS = ("min_units", "max_units", "max_batch", "max_inputs", "max_steps")
 class Capabilities:
     """What a candidate supports; ``None`` (a field left out) means "everything".
 
-    Attributes:
-        forms, solvers, dt, activations, masks, input_map, output_map, initial_state, dtypes,
-        gradients: tuples of the supported values (see the module's table).
-        epsilon: the ε values supported (floats).
-        unfolds: the sub-step counts L supported (ints).
-        dt_values: the only elapsed-time values the candidate can take (floats).
-        min_units, max_units, max_batch, max_inputs, max_steps: limits on N, B, C, T.
+    Every field is a tuple of the supported values (see the module's list) or None:
+    ``forms``, ``solvers``, ``dt``, ``activations``, ``masks``, ``input_map``, ``output_map``,
+    ``initial_state``, ``dtypes``, ``gradients`` (names); ``epsilon`` and ``dt_values``
+    (floats), ``unfolds`` (ints). ``min_units``, ``max_units``, ``max_batch``, ``max_inputs``,
+    ``max_steps`` are integer limits on N, B, C, T.
     """
 
     forms: tuple | None = None

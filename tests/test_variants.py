@@ -95,7 +95,7 @@ CANDIDATES = {
             )
         ),
         CASE,
-    ),  # fmt: skip
+    ),
     "softplus_on_physical": (
         with_params(lambda p: p.replace(**{k: softplus(getattr(p, k)) for k in POSITIVE})),
         CASE,

@@ -317,6 +317,35 @@ def _vjp_values(out) -> dict:
     return {k: val for k, val in values.items() if val is not None}
 
 
+def candidate_call(forward_fn=None, vjp_fn=None, capabilities=None):
+    """The candidate as one function of a case, for `run_cases`: its forward pass's ``y`` and
+    ``h`` (or ``h_last``) and its VJP's cotangents together (the VJP is not called when the
+    capabilities say it has no gradients).
+
+    Arguments:
+        forward_fn: ``ltc_ref.forward``-like, or None.
+        vjp_fn: ``ltc_ref.vjp``-like, or None.
+        capabilities: `ltc_ref.testing.capabilities.Capabilities`, or None.
+
+    Returns:
+        ``call(case) -> {quantity: array}``.
+    """
+    if forward_fn is None and vjp_fn is None:
+        raise ValueError("give forward_fn, vjp_fn or both")
+    use_vjp = vjp_fn is not None and not (capabilities is not None and capabilities.gradients == ())
+
+    def call(c):
+        values = {}
+        if forward_fn is not None:
+            values.update(_forward_values(c, forward_fn(c.params, c.x, **c.forward_kwargs())))
+        if use_vjp:
+            out = vjp_fn(c.params, c.x, c.g_y, g_h=c.g_h, **c.forward_kwargs())
+            values.update(_vjp_values(out))
+        return values
+
+    return call
+
+
 def run_cases(
     cases,
     call,
@@ -391,21 +420,8 @@ def check_candidate(
     Returns:
         `Report`.
     """
-    if forward_fn is None and vjp_fn is None:
-        raise ValueError("check_candidate: give forward_fn, vjp_fn or both")
+    call = candidate_call(forward_fn, vjp_fn, capabilities)
     cases = _cases_or_golden(cases, n_random, seed, random_kwargs)
-    no_grad = capabilities is not None and capabilities.gradients == ()
-    use_vjp = vjp_fn is not None and not no_grad
-
-    def call(c):
-        values = {}
-        if forward_fn is not None:
-            values.update(_forward_values(c, forward_fn(c.params, c.x, **c.forward_kwargs())))
-        if use_vjp:
-            out = vjp_fn(c.params, c.x, c.g_y, g_h=c.g_h, **c.forward_kwargs())
-            values.update(_vjp_values(out))
-        return values
-
     return run_cases(
         cases,
         call,
@@ -452,14 +468,9 @@ def check_forward_against_reference(
     Returns:
         `Report`.
     """
-    cases = _cases_or_golden(cases, n_random, seed, random_kwargs)
-
-    def call(c):
-        return _forward_values(c, forward_fn(c.params, c.x, **c.forward_kwargs()))
-
     return run_cases(
-        cases,
-        call,
+        _cases_or_golden(cases, n_random, seed, random_kwargs),
+        candidate_call(forward_fn, None),
         dtype=dtype,
         capabilities=capabilities,
         diagnose=diagnose,
@@ -501,14 +512,9 @@ def check_vjp_against_reference(
     Returns:
         `Report`.
     """
-    cases = _cases_or_golden(cases, n_random, seed, random_kwargs)
-
-    def call(c):
-        return _vjp_values(vjp_fn(c.params, c.x, c.g_y, g_h=c.g_h, **c.forward_kwargs()))
-
     return run_cases(
-        cases,
-        call,
+        _cases_or_golden(cases, n_random, seed, random_kwargs),
+        candidate_call(None, vjp_fn),
         dtype=dtype,
         capabilities=capabilities,
         diagnose=diagnose,

@@ -15,7 +15,7 @@ import dataclasses
 import numpy as np
 
 from .cases import UnstableCaseError, case_from_spec
-from .compare import Report, _forward_values, _vjp_values, run_cases
+from .compare import Report, candidate_call, run_cases
 from .variants import diagnose as run_diagnosis
 
 #: The ε values drawn when the capabilities do not restrict them (the paper's 0, ncps's 1e-8).
@@ -99,20 +99,8 @@ def check_with_hypothesis(
 
     from .strategies import case_specs
 
-    if forward_fn is None and vjp_fn is None:
-        raise ValueError("check_with_hypothesis: give forward_fn, vjp_fn or both")
-    no_grad = capabilities is not None and capabilities.gradients == ()
-    use_vjp = vjp_fn is not None and not no_grad
+    call = candidate_call(forward_fn, vjp_fn, capabilities)
     dtype_name = np.dtype(dtype).name
-
-    def call(c):
-        values = {}
-        if forward_fn is not None:
-            values.update(_forward_values(c, forward_fn(c.params, c.x, **c.forward_kwargs())))
-        if use_vjp:
-            out = vjp_fn(c.params, c.x, c.g_y, g_h=c.g_h, **c.forward_kwargs())
-            values.update(_vjp_values(out))
-        return values
 
     drawn, first_failure = [], []
 

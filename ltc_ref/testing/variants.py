@@ -224,22 +224,24 @@ def explicit_euler(p, x, h0, dt, unfolds, solver, epsilon):
     return reference(p, x, h0, dt, unfolds, "euler", 0.0)
 
 
+def _map_skipped(p, kind: str):
+    """``p`` with its ``kind`` (``"input"`` / ``"output"``) map set to the identity."""
+    if not isinstance(p, SynapticParams):
+        raise NotApplicable(f"the paper form has no {kind} map")
+    w, b = getattr(p, f"{kind}_w"), getattr(p, f"{kind}_b")
+    return _with(p, **{f"{kind}_w": w * 0.0 + 1.0, f"{kind}_b": b * 0.0})
+
+
 @_variant("input_map_skipped", "with the input map skipped (input_w = 1, input_b = 0)")
 def input_map_skipped(p, x, h0, dt, unfolds, solver, epsilon):
     """The affine input map $\\tilde x = x \\odot w_{in} + b_{in}$ left out."""
-    if not isinstance(p, SynapticParams):
-        raise NotApplicable("the paper form has no input map")
-    q = _with(p, input_w=p.input_w * 0.0 + 1.0, input_b=p.input_b * 0.0)
-    return reference(q, x, h0, dt, unfolds, solver, epsilon)
+    return reference(_map_skipped(p, "input"), x, h0, dt, unfolds, solver, epsilon)
 
 
 @_variant("output_map_skipped", "with the output map skipped (output_w = 1, output_b = 0)")
 def output_map_skipped(p, x, h0, dt, unfolds, solver, epsilon):
     """The affine output map $y = v_{:M} \\odot w_{out} + b_{out}$ left out."""
-    if not isinstance(p, SynapticParams):
-        raise NotApplicable("the paper form has no output map")
-    q = _with(p, output_w=p.output_w * 0.0 + 1.0, output_b=p.output_b * 0.0)
-    return reference(q, x, h0, dt, unfolds, solver, epsilon)
+    return reference(_map_skipped(p, "output"), x, h0, dt, unfolds, solver, epsilon)
 
 
 # ---- running a variant on a case --------------------------------------------------------------

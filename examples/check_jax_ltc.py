@@ -22,7 +22,6 @@ Run: ``python examples/check_jax_ltc.py [--quick]``.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 
 import numpy as np
 
@@ -108,10 +107,11 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer drawn cases (for the tests)")
     ns = parser.parse_args(argv)
-    if importlib.util.find_spec("jax") is None:
+    try:
+        import jax
+    except ImportError:
         print("JAX is not installed (pip install 'ltc-ref[jax]'): nothing to check, skipping.")
         return
-    import jax
 
     jax.config.update("jax_enable_x64", True)  # the check is in float64
 

@@ -234,6 +234,15 @@ def test_a_failing_drawn_case_carries_its_spec_and_the_reproducer_draws_it_again
     assert rep["cli"] in report.format()
 
 
+def test_the_reproducer_of_a_drawn_explicit_solver_case_keeps_its_capped_dt():
+    """random_case caps an explicit solver's drawn dt_range; the spec a result carries is the
+    one used, so the case is drawn again bit for bit."""
+    case = random_case(np.random.default_rng(11), name="drawn-euler", solver="euler")
+    again = case_from_json(json.dumps(case.spec.to_json()))
+    assert again.spec == case.spec and np.array_equal(again.dt_per_entry, case.dt_per_entry)
+    assert np.array_equal(again.expected["h"], case.expected["h"])
+
+
 def test_case_from_json_loads_a_golden_case_and_rejects_bad_specs():
     golden = load_golden("cond-ncp-fused")
     again = case_from_json(json.dumps(golden.spec.to_json()))
@@ -391,6 +400,8 @@ def test_cli_capabilities_file_module_target_case_and_out(candidates, tmp_path, 
         ["ltc_ref:forward", "--case", "{not json"],
         ["ltc_ref:forward", "--capabilities", "/no/such/file.json"],
         ["ltc_ref:forward", "--results", "somewhere"],
+        ["--results", "no/such/dir"],
+        ["--results", "no/such/dir", "--case", "{not json"],
         [],
     ],
 )

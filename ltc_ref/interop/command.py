@@ -362,7 +362,7 @@ def main(argv=None) -> int:
             parser.error("--examples: expected >= 0")
         if ns.results is not None:
             caps = None if ns.capabilities is None else load_capabilities(ns.capabilities)
-            names = None if ns.case is None else [json.loads(ns.case)["name"]]
+            names = None if ns.case is None else [_case_arg(ns.case).name]
             try:
                 report = check_results(
                     ns.results,

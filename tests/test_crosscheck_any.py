@@ -355,10 +355,13 @@ def test_cli_a_wrong_candidate_fails_with_the_diagnosis_naming_the_variant(
 
 
 def test_cli_capabilities_beside_the_function_make_per_sample_cases_not_applicable(candidates):
-    code, out = run_cli(f"{candidates}:no_per_sample", "--report", "json", "--cases", "golden")
+    code, out = run_cli(f"{candidates}:no_per_sample", "--report", "json", "--examples", "5")
     data = json.loads(out)
     na = {c["case"] for c in data["cases"] if c["status"] == "not_applicable"}
     assert code == 0 and na == {c.name for c in golden_cases(dt_form="per_sample")}
+    drawn = [c for c in data["cases"] if c["case"].startswith("hypothesis-")]
+    assert len(drawn) == 5 and all(c["spec"]["dt_form"] != "per_sample" for c in drawn)
+    assert data["counts"] == {"pass": 35 - len(na) + 5, "fail": 0, "not_applicable": len(na)}
 
 
 def test_cli_finds_capabilities_json_beside_the_file_and_module_capabilities(tmp_path):

@@ -93,7 +93,7 @@ def check_with_hypothesis(
         one failed, the minimal failing case (named ``hypothesis-<seed>-minimal``). A run where
         no case could be drawn inside the capabilities has no cases and does not pass.
     """
-    from hypothesis import HealthCheck, Phase, assume, given, settings
+    from hypothesis import HealthCheck, Phase, Verbosity, assume, given, settings
     from hypothesis import seed as hypothesis_seed
     from hypothesis.errors import Unsatisfiable
 
@@ -125,6 +125,7 @@ def check_with_hypothesis(
         phases=phases,
         suppress_health_check=list(HealthCheck),
         print_blob=False,
+        verbosity=Verbosity.quiet,  # the report says what failed; nothing on stdout
     )
     @given(case_specs(**_strategy_kwargs(capabilities, strategy_kwargs)))
     def one(spec):

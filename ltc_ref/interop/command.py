@@ -272,7 +272,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="ltc-ref crosscheck",
         description="Check an LTC implementation against the reference: ncps, a Python "
         "function (module:function or path/file.py:function), or the outputs another "
-        "language wrote (--results DIR, after 'ltc-ref crosscheck export DIR').",
+        "language wrote (--results DIR, after 'ltc-ref crosscheck export DIR'; see "
+        "'ltc-ref crosscheck export --help').",
         epilog="exit code: 0 if nothing failed (and something passed), 1 if a check failed, "
         "2 for a usage error",
     )

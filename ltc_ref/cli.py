@@ -4,6 +4,8 @@
 ``--help``:
 
 * ``ltc-ref verify`` — check the whole reference against itself and print a report (exit 0/1).
+* ``ltc-ref crosscheck TARGET`` — check another implementation (``ncps``, ``module:function``,
+  ``file.py:function``, or ``--results DIR`` after ``ltc-ref crosscheck export DIR``).
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ import sys
 COMMANDS = {
     "verify": ("ltc_ref.verify", "main", "check the reference against itself, print a report"),
     "crosscheck": (
-        "ltc_ref.interop.crosscheck",
+        "ltc_ref.interop.command",
         "main",
-        "run another implementation (ncps) on the golden and drawn cases, compare",
+        "check another implementation (ncps, module:function, file.py:function, --results "
+        "DIR) on the golden and drawn cases",
     ),
     "trajectory": (
         "ltc_ref.trajectory",

@@ -131,14 +131,14 @@ EQUIVALENT: dict[str, str] = {
     "ltc_ref.gradients.bptt.x_grad_to_flat__mutmut_22": FRESH_ARRAY,
     "ltc_ref.gradients.bptt.x_grad_to_flat__mutmut_24": FRESH_ARRAY,
     "ltc_ref.gradients.bptt.x_grad_to_flat__mutmut_26": FRESH_ARRAY,
-    # ltc_ref/testing/compare.py
-    "ltc_ref.testing.compare.x_compare_to_reference__mutmut_25": EXTRA_KIND_LETTERS,
-    "ltc_ref.testing.compare.x_compare_to_reference__mutmut_55": EXPECTED_FLOAT64,
-    "ltc_ref.testing.compare.x_compare_to_reference__mutmut_57": EXPECTED_FLOAT64,
-    "ltc_ref.testing.compare.x_compare_to_reference__mutmut_68": PROMOTED,
-    "ltc_ref.testing.compare.x_compare_to_reference__mutmut_70": PROMOTED,
-    "ltc_ref.testing.compare.x_compare_to_reference__mutmut_107": NONEMPTY,
-    "ltc_ref.testing.compare.x_compare_to_reference__mutmut_112": NONEMPTY,
+    # ltc_ref/testing/quantities.py (compare_to_reference moved there from compare.py)
+    "ltc_ref.testing.quantities.x_compare_to_reference__mutmut_25": EXTRA_KIND_LETTERS,
+    "ltc_ref.testing.quantities.x_compare_to_reference__mutmut_55": EXPECTED_FLOAT64,
+    "ltc_ref.testing.quantities.x_compare_to_reference__mutmut_57": EXPECTED_FLOAT64,
+    "ltc_ref.testing.quantities.x_compare_to_reference__mutmut_68": PROMOTED,
+    "ltc_ref.testing.quantities.x_compare_to_reference__mutmut_70": PROMOTED,
+    "ltc_ref.testing.quantities.x_compare_to_reference__mutmut_107": NONEMPTY,
+    "ltc_ref.testing.quantities.x_compare_to_reference__mutmut_112": NONEMPTY,
     # ltc_ref/testing/measure.py
     "ltc_ref.testing.measure.x_relative_error__mutmut_3": PROMOTED,
     "ltc_ref.testing.measure.x_relative_error__mutmut_5": PROMOTED,

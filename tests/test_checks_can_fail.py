@@ -228,3 +228,39 @@ def test_an_explicit_solver_beyond_its_stable_step_raises():
         warnings.simplefilter("ignore", RuntimeWarning)
         with pytest.raises(ltc_ref.NonFiniteError, match=r"explicit solver 'euler' is stable"):
             ltc_ref.forward(p, np.ones((1, 200, 2)), solver="euler")
+
+
+def test_a_run_where_every_case_is_not_applicable_does_not_pass():
+    """Issue 13: cases outside a candidate's capabilities are never a pass; with nothing else,
+    the run has checked nothing."""
+    from ltc_ref.testing import Capabilities, check_candidate, golden_cases
+
+    cases = golden_cases(form="paper")
+    report = check_candidate(ltc_ref.forward, None, cases, capabilities=Capabilities(
+        forms=["conductance"]))  # fmt: skip
+    assert report.counts == {"pass": 0, "fail": 0, "not_applicable": len(cases)}
+    assert not report.passed
+    assert "every case is outside the capabilities" in report.format()
+    assert report.to_json()["passed"] is False
+
+
+def test_a_not_applicable_case_is_not_a_pass_even_for_a_correct_candidate():
+    from ltc_ref.testing import Capabilities, check_candidate, golden_cases
+
+    (case,) = golden_cases(names=["edge-cond-T1"])
+    (r,) = check_candidate(ltc_ref.forward, None, [case],
+                           capabilities=Capabilities(max_batch=1)).results  # fmt: skip
+    assert r.status == "not_applicable" and not r.passed and r.errors == ()
+
+
+def test_the_diagnosis_can_fail_to_explain(rng):
+    """A disagreement that is none of the documented variants is reported as unexplained (the
+    per-variant tests are in tests/test_variants.py)."""
+    from ltc_ref.testing import check_candidate, golden_cases
+
+    def shifted(params, x, **kw):
+        y, h = ltc_ref.forward(params, x, **kw)
+        return y + 1e-3, h
+
+    report = check_candidate(shifted, None, golden_cases(names=["cond-ncp-fused"]))
+    assert not report.passed and report.diagnosis and report.explanations == ()

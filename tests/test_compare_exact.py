@@ -42,7 +42,7 @@ def _broken(params, x, **kwargs):
 #: The documented layout of a report, one case of each kind (computed on exact values, so the
 #: numbers are the same on every machine).
 EXPECTED_REPORT = """\
-demo: 1/4 cases pass
+demo: 1/4 cases pass (3 fail, 0 not applicable): FAIL
 
 case                               dtype    worst quantity   max rel err tolerance  status
 edge-cond-T1                       float64  y                   0.00e+00     1e-13  PASS
@@ -57,17 +57,21 @@ case edge-cond-T1 (conductance, fused, L=6, eps=0, dt scalar, B=3 T=1 C=3 N=4 M=
 
 case edge-cond-T1 (conductance, fused, L=6, eps=0, dt scalar, B=3 T=1 C=3 N=4 M=2): FAIL
   the candidate raised RuntimeError: no
+  reproduce: ltc-ref crosscheck TARGET --case '{"name":"edge-cond-T1","form":"conductance","n_inputs":3,"n_units":null,"wiring":{"class":"FullyConnected","args":{"units":4,"output_dim":2}},"activation":"sigmoid","regime":"trained","solver":"fused","unfolds":6,"epsilon":0.0,"batch":3,"steps":1,"dt_form":"scalar","dt_range":[1.0,1.0],"seed":126,"input_mapping":"affine","output_mapping":"affine","covers":"T = 1, B = 3","tags":["edge"]}'
+    (in Python: case = ltc_ref.testing.case_from_json('<that JSON>'))
 
 case edge-cond-T1 (conductance, fused, L=6, eps=0, dt scalar, B=3 T=1 C=3 N=4 M=2): FAIL
   quantity               max abs err max rel err tolerance
   y                              nan         nan     1e-13   <-- FAIL (shape (3, 1, 1), expected (3, 1, 2))
   h                              nan         nan     1e-13   <-- FAIL (12 non-finite entries)
-  reproduce: ltc_ref.testing.load_golden('edge-cond-T1') for a golden case (the arrays: case.params, case.x, case.forward_kwargs())
+  reproduce: ltc-ref crosscheck TARGET --case '{"name":"edge-cond-T1","form":"conductance","n_inputs":3,"n_units":null,"wiring":{"class":"FullyConnected","args":{"units":4,"output_dim":2}},"activation":"sigmoid","regime":"trained","solver":"fused","unfolds":6,"epsilon":0.0,"batch":3,"steps":1,"dt_form":"scalar","dt_range":[1.0,1.0],"seed":126,"input_mapping":"affine","output_mapping":"affine","covers":"T = 1, B = 3","tags":["edge"]}'
+    (in Python: case = ltc_ref.testing.case_from_json('<that JSON>'))
 
 case edge-cond-T1 (conductance, fused, L=6, eps=0, dt scalar, B=3 T=1 C=3 N=4 M=2): FAIL
   no quantity was judged (none given, or every one given is ill-conditioned at this precision): the case shows nothing
   quantity               max abs err max rel err tolerance
-  reproduce: ltc_ref.testing.load_golden('edge-cond-T1') for a golden case (the arrays: case.params, case.x, case.forward_kwargs())"""  # noqa: E501
+  reproduce: ltc-ref crosscheck TARGET --case '{"name":"edge-cond-T1","form":"conductance","n_inputs":3,"n_units":null,"wiring":{"class":"FullyConnected","args":{"units":4,"output_dim":2}},"activation":"sigmoid","regime":"trained","solver":"fused","unfolds":6,"epsilon":0.0,"batch":3,"steps":1,"dt_form":"scalar","dt_range":[1.0,1.0],"seed":126,"input_mapping":"affine","output_mapping":"affine","covers":"T = 1, B = 3","tags":["edge"]}'
+    (in Python: case = ltc_ref.testing.case_from_json('<that JSON>'))"""  # noqa: E501
 
 
 def _demo_report() -> Report:
@@ -94,7 +98,7 @@ def test_the_docs_report_of_a_candidate_without_epsilon_is_what_the_code_prints(
 
     case = load_golden("cond-fc-fused-L6-ncps-init")
     printed = str(check_forward_against_reference(forward_without_eps, [case]))
-    block = re.search(r"```text\n(forward pass vs ltc-ref: 0/1 cases pass\n.*?)\n```",
+    block = re.search(r"```text\n(forward pass vs ltc-ref: 0/1 cases pass .*?)\n```",
                       DOCS.read_text(), re.S).group(1)  # fmt: skip
     assert printed == block
 

@@ -244,3 +244,24 @@ def test_the_docs_ncps_walkthrough_runs_and_passes():
 
     (block,) = doc_blocks("ncps")
     exec(compile(block, "docs/crosscheck.md", "exec"), {})
+
+
+def test_ncps_through_the_generic_command_json_report_and_one_case():
+    """``ltc-ref crosscheck ncps --report json``: the rows as cases (a FINDING is a case ncps's
+    wrapper cannot take: not_applicable), and ``--case`` reruns one case in every setting."""
+    import json
+
+    from ltc_ref.interop import command
+
+    from .test_crosscheck_any import _json_schema_holds, run_cli
+
+    code, out = run_cli("ncps", "--examples", "2", "--report", "json")
+    data = json.loads(out)
+    _json_schema_holds(data)
+    assert code == 0 and data["passed"]
+    reasons = [c["reason"] for c in data["cases"] if c["status"] == "not_applicable"]
+    assert reasons and all(r.startswith("known ncps defect F") for r in reasons)
+    spec = json.dumps(load_golden("cond-fc-fused-dt-per-sample-B-eq-N").spec.to_json())
+    code, out = run_cli("ncps", "--case", spec)
+    assert code == 0 and "known ncps defect F2" in out
+    assert command.main(["ncps", "--dtype", "float32"]) == 2

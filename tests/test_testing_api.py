@@ -5,6 +5,7 @@ valid cases."""
 from __future__ import annotations
 
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -100,7 +101,13 @@ def test_wrong_candidates_fail_with_a_readable_report(candidate, case_name):
     assert f"case {case_name} (" in message  # the failing case, with its description
     assert "<-- FAIL" in message and "max rel err" in message and "tolerance" in message
     assert "0/1 cases pass" in message
-    assert f"load_golden('{case_name}')" in message  # how to reproduce it
+    # How to reproduce it: the case's full spec, which case_from_json turns back into the case.
+    (line,) = [t for t in message.splitlines() if t.startswith("  reproduce: ltc-ref crosscheck")]
+    words = shlex.split(line.split("reproduce: ", 1)[1])
+    spec = words[words.index("--case") + 1]
+    again = ltc_ref.testing.case_from_json(spec)
+    assert again.name == case_name and np.array_equal(again.x, case.x)
+    assert np.array_equal(again.expected["y"], case.expected["y"])
 
 
 def test_epsilon_matters_in_the_ncps_default_case():
@@ -334,6 +341,15 @@ def doc_blocks(tag: str) -> list[str]:
     """The ```python blocks of docs/crosscheck.md that start with ``# check: <tag>``."""
     blocks = re.findall(r"```python\n(.*?)```", DOCS.read_text(), re.S)
     return [b for b in blocks if b.startswith(f"# check: {tag}\n")]
+
+
+def test_the_docs_api_walkthrough_runs_and_passes(capsys):
+    """docs/crosscheck.md "From Python": capabilities, check_candidate, check_with_hypothesis."""
+    (block,) = doc_blocks("api")
+    exec(compile(block, str(DOCS), "exec"), {})
+    n_per_sample = len(golden_cases(dt_form="per_sample"))
+    expected = {"pass": 35 - n_per_sample, "fail": 0, "not_applicable": n_per_sample}
+    assert capsys.readouterr().out.strip() == str(expected)
 
 
 def test_the_docs_numpy_walkthrough_runs_and_passes(capsys):

@@ -10,6 +10,9 @@
   extra) and for the csv files of their ``export_weights``.
 * `ltc_ref.interop.crosscheck` — ``ltc-ref crosscheck ncps``: the golden cases and
   hypothesis-drawn cases through ncps, compared with the reference.
+* `ltc_ref.interop.command` — ``ltc-ref crosscheck TARGET``: ncps, a Python ``module:function``
+  or ``file.py:function``, or the outputs another language wrote (``--results DIR`` after
+  ``ltc-ref crosscheck export DIR``), with text, JSON or JUnit reports.
 
 The submodules are not imported here, so that ``import ltc_ref.interop`` never needs torch,
 Keras or TensorFlow.

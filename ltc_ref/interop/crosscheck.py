@@ -303,9 +303,18 @@ class Row:
     status: str  # PASS, FAIL, FINDING Fk
     result: CaseResult | None = None
     detail: str = ""
+    spec: dict | None = None  # the case's CaseSpec as JSON (its reproducer)
 
 
 def check_case(case: Case, candidate: str, settings: Settings) -> Row:
+    """Run one candidate on one case and classify the outcome (see `_classify`); the row
+    carries the case's spec."""
+    row = _classify(case, candidate, settings)
+    row.spec = None if case.spec is None else case.spec.to_json()
+    return row
+
+
+def _classify(case: Case, candidate: str, settings: Settings) -> Row:
     """Run one candidate on one case and classify the outcome.
 
     ``PASS``: within tolerance. ``FINDING F1``: the wrapper raised the shape error of per-sample

@@ -12,6 +12,18 @@ Golden vectors and comparisons (`ltc_ref.testing.golden`, `ltc_ref.testing.cases
 * `random_case` — a freshly drawn case; hypothesis strategies are in
   `ltc_ref.testing.strategies` (import it explicitly; it needs hypothesis).
 
+Checking any implementation (docs/crosscheck.md):
+
+* `check_candidate` — forward and VJP together on the same cases, honouring the candidate's
+  `Capabilities` (cases outside them are ``not_applicable``), with a `Report` that carries each
+  failing case's spec, its one-line reproducer (`case_from_json`) and a diagnosis against the
+  documented variants of the reference (`ltc_ref.testing.variants`).
+* `check_with_hypothesis` — the same on hypothesis-drawn cases, shrinking a failure
+  (`ltc_ref.testing.property`; needs hypothesis).
+* `export_cases`, `check_results` — the file protocol for implementations in other languages
+  (`ltc_ref.testing.files`).
+* `select_cases`, `spec_matches` — filter cases on any field of their `CaseSpec`.
+
 Gradient checking (`ltc_ref.testing.gradcheck`):
 
 * `check_vjp`, `check_forward_vjp` — random-direction VJP checks against central differences.
@@ -20,18 +32,21 @@ Gradient checking (`ltc_ref.testing.gradcheck`):
 
 from __future__ import annotations
 
-from .cases import Case, CaseSpec, random_case
+from .capabilities import Capabilities
+from .cases import Case, CaseSpec, random_case, select_cases, spec_matches
 from .compare import (
     CaseResult,
     QuantityError,
     Report,
     assert_matches_reference,
     assert_vjp_matches_reference,
+    check_candidate,
     check_forward_against_reference,
     check_vjp_against_reference,
     compare_to_reference,
 )
-from .golden import golden_cases, golden_manifest, golden_names, load_golden
+from .files import check_results, export_cases
+from .golden import case_from_json, golden_cases, golden_manifest, golden_names, load_golden
 from .gradcheck import (
     FD_RTOL,
     FD_STEP,
@@ -43,10 +58,14 @@ from .gradcheck import (
     unflatten_all,
 )
 from .measure import relative_error
+from .property import check_with_hypothesis
+from .variants import VARIANTS, diagnose
 
 __all__ = [
     "FD_RTOL",
     "FD_STEP",
+    "VARIANTS",
+    "Capabilities",
     "Case",
     "CaseResult",
     "CaseSpec",
@@ -56,11 +75,17 @@ __all__ = [
     "assert_matches_reference",
     "assert_vjp_matches_reference",
     "autograd_vjp",
+    "case_from_json",
+    "check_candidate",
     "check_forward_against_reference",
     "check_forward_vjp",
+    "check_results",
     "check_vjp",
     "check_vjp_against_reference",
+    "check_with_hypothesis",
     "compare_to_reference",
+    "diagnose",
+    "export_cases",
     "flatten_all",
     "golden_cases",
     "golden_manifest",
@@ -68,5 +93,7 @@ __all__ = [
     "load_golden",
     "random_case",
     "relative_error",
+    "select_cases",
+    "spec_matches",
     "unflatten_all",
 ]

@@ -51,7 +51,15 @@ from pathlib import Path
 import numpy as np
 
 from ..model.params import PaperParams, SynapticParams
-from .cases import FLOAT64_UNIT, ILL_CONDITIONED_RTOL, Case, CaseSpec, make_case
+from .cases import (
+    FLOAT64_UNIT,
+    ILL_CONDITIONED_RTOL,
+    Case,
+    CaseSpec,
+    make_case,
+    spec_from_json,
+    spec_matches,
+)
 from .measure import relative_error
 
 #: Version of the file format; bump it when the layout of a case file or the manifest changes.
@@ -640,11 +648,41 @@ def load_golden(name: str, directory=GOLDEN_DIR) -> Case:
         sensitivity=entry["sensitivity"],
         covers=entry["covers"],
         tags=tuple(entry["tags"]),
-        spec=CaseSpec(**{**entry["spec"], "tags": tuple(entry["spec"]["tags"])}),
+        spec=_golden_spec(entry),
     )
 
 
-def golden_cases(*, form=None, solver=None, dt_form=None, tags=None, names=None, directory=None):
+def _golden_spec(entry: dict) -> CaseSpec:
+    return CaseSpec(**{**entry["spec"], "tags": tuple(entry["spec"]["tags"])})
+
+
+def case_from_json(data, *, directory=GOLDEN_DIR) -> Case:
+    """The case of a spec given as JSON: a failing case's ``spec`` in a report (golden or
+    drawn). A golden case's spec loads the stored golden file (bit for bit what was checked);
+    any other spec is drawn again from its seed (`ltc_ref.testing.cases.make_case`, with its
+    ``dt_range`` as given).
+
+    Arguments:
+        data: the spec, a dict or a JSON string (`CaseSpec.to_json`).
+        directory: the golden directory.
+
+    Returns:
+        `Case` with the reference's answers and tolerances.
+
+    Raises:
+        ValueError: not a valid spec.
+    """
+    spec = spec_from_json(data)
+    entries = {e["name"]: e for e in golden_manifest(directory)["cases"]}
+    entry = entries.get(spec.name)
+    if entry is not None and _golden_spec(entry) == spec:
+        return load_golden(spec.name, directory)
+    return make_case(spec)
+
+
+def golden_cases(
+    *, form=None, solver=None, dt_form=None, tags=None, names=None, directory=None, **spec_filters
+):
     """The golden cases, optionally filtered (every filter given must hold).
 
     Arguments:
@@ -654,6 +692,9 @@ def golden_cases(*, form=None, solver=None, dt_form=None, tags=None, names=None,
         tags: keep cases with at least one of these tags (e.g. ``("edge",)``).
         names: keep only these names.
         directory: the golden directory (default: the one shipped in the package).
+        **spec_filters: filters on any other field of the cases' `CaseSpec` (``epsilon=0.0``,
+            ``unfolds=(1, 6)``, ``batch=lambda b: b > 1``, ...), as in
+            `ltc_ref.testing.cases.spec_matches`.
 
     Returns:
         list of `Case`, in manifest order; never empty.
@@ -698,8 +739,10 @@ def golden_cases(*, form=None, solver=None, dt_form=None, tags=None, names=None,
         return "names" not in wanted or entry["name"] in wanted["names"]
 
     selected = [e for e in entries if ok(e)]
+    if spec_filters:
+        selected = [e for e in selected if spec_matches(_golden_spec(e), **spec_filters)]
     if not selected:
-        filters = ", ".join(f"{k}={given[k]!r}" for k in wanted)
+        filters = ", ".join([f"{k}={given[k]!r}" for k in wanted] + list(spec_filters))
         raise ValueError(f"golden_cases: no golden case matches {filters}")
     return [load_golden(e["name"], directory) for e in selected]
 
@@ -773,6 +816,7 @@ __all__ = [
     "REMEASURE_FACTOR",
     "SPECS",
     "case_arrays",
+    "case_from_json",
     "compare_directories",
     "golden_cases",
     "golden_manifest",

@@ -151,14 +151,24 @@ def _seconds(fn) -> float:
 MIN_SAMPLE_SECONDS = 0.02
 
 
+#: Pause before each timed sample. torch's OpenMP workers keep spinning for a while after a
+#: parallel region ends, and a call that starts meanwhile shares a core with them: one
+#: gesture-like training step of ltc-ref (`training_step.py`) took 8.9 ms alone, 11.9 ms right
+#: after an ncps step and 8.7 ms after an ncps step and this pause (medians of 30, 2026-12-02).
+#: Each implementation is timed on a machine the other has left, as in a real training loop.
+PAUSE_SECONDS = 0.05
+
+
 def alternate(ncps_fn, ltc_fn, repeats: int) -> tuple[float, float]:
-    """Median seconds per call of each, samples taken in alternation (after a warm-up)."""
+    """Median seconds per call of each, samples taken in alternation (after a warm-up), each
+    after a pause of `PAUSE_SECONDS`."""
     inner = {}
     for name, fn in (("ncps", ncps_fn), ("ltc", ltc_fn)):
         fn()
         inner[name] = max(1, math.ceil(MIN_SAMPLE_SECONDS / _seconds(fn)))
 
     def sample(name, fn):
+        time.sleep(PAUSE_SECONDS)
         return _seconds(lambda: [fn() for _ in range(inner[name])]) / inner[name]
 
     ncps_times, ltc_times = [], []

@@ -168,6 +168,29 @@ def test_a_candidate_without_per_sample_dt_gets_those_cases_not_applicable_and_p
     assert {r.case for r in check_candidate(no_per_sample, None).failures} == per_sample
 
 
+def test_a_candidate_that_always_starts_at_rest_passes_on_drawn_cases_at_rest():
+    """Every golden case starts from a drawn h0, so a candidate without an h0 input
+    (``initial_state: ["zero"]``) gets them all not applicable; the drawn cases at rest
+    (``CaseSpec.initial_state = "zero"``: a quarter of `random_case`'s, every one of the
+    hypothesis runner's) check it, and it passes — while it fails on a drawn h0."""
+
+    def at_rest(params, x, **kw):
+        return ltc_ref.forward(params, x, **{**kw, "h0": None})
+
+    def at_rest_vjp(params, x, g_y, **kw):
+        return ltc_ref.vjp(params, x, g_y, **{**kw, "h0": None})
+
+    caps = Capabilities(initial_state=["zero"])
+    report = check_candidate(at_rest, at_rest_vjp, capabilities=caps, n_random=12, seed=3)
+    at_rest_cases = [r for r in report.results if r.status != "not_applicable"]
+    assert at_rest_cases and all(r.spec["initial_state"] == "zero" for r in at_rest_cases)
+    assert report.passed and report.counts["pass"] == len(at_rest_cases)
+    drawn = check_with_hypothesis(at_rest, at_rest_vjp, capabilities=caps,
+                                  max_examples=EXAMPLES, seed=2)  # fmt: skip
+    assert drawn.passed and len(drawn.results) == EXAMPLES
+    assert not check_candidate(at_rest, None, n_random=12, seed=3).passed  # h0 ignored
+
+
 def test_the_gradients_capability_selects_the_cotangents_compared():
     case = load_golden("cond-fc-fused-L6-trained")
     caps = Capabilities(gradients=["x", "h0"])

@@ -1,8 +1,8 @@
 """``ltc_ref.data`` on the real datasets under ``LTC_REF_DATA`` (CI: ``../shared/data``).
 
 Every test skips with a message when the variable is unset or the dataset's folder is absent
-(ozone, power and person are not in the shared data; their loaders are tested on synthetic files
-in ``tests/test_data.py``). Each load takes at most a few seconds (sequential MNIST is loaded in
+(power and person are not in the shared data; their loaders are tested on synthetic files in
+``tests/test_data.py``). Each load takes at most a few seconds (sequential MNIST is loaded in
 float32 to keep memory near 230 MB).
 """
 

@@ -217,6 +217,7 @@ class Capabilities:
             ("dt", spec.dt_form),
             ("epsilon", spec.epsilon),
             ("unfolds", spec.unfolds),
+            ("initial_state", spec.initial_state),
         )
         for name, value in checks:
             allowed = getattr(self, name)

@@ -95,6 +95,11 @@ UNSTABLE_STATE_BOUND = 1e3
 FORWARD_QUANTITIES = ("y", "h", "h_last")
 GROUPS = ("forward", "gradient")
 DT_FORMS = ("scalar", "per_step", "per_sample")
+#: Where a case's states start (`CaseSpec.initial_state`).
+INITIAL_STATES = ("given", "zero")
+#: How often `random_spec` draws each: mostly a drawn h0 (it exercises the h0 cotangent), a
+#: quarter of the cases at rest (so that an implementation that always starts at 0 has cases).
+INITIAL_STATE_ODDS = (0.75, 0.25)
 REGIMES = ("typical", "trained", "stiff", "saturated")
 
 
@@ -143,6 +148,9 @@ class CaseSpec:
             trained regimes), ``"linear"`` (``input_b = 0``) or ``None`` (``input_w = 1``,
             ``input_b = 0``): the maps an ncps model with that setting can hold.
         output_mapping: likewise for ``output_w``, ``output_b``.
+        initial_state: ``"given"`` (h0 drawn from U(-0.5, 0.5), as every golden case) or
+            ``"zero"`` (h0 = 0: for implementations that always start at rest; h0 is still
+            drawn first, so the other draws are those of the ``"given"`` case).
         covers: what the case is for, in words.
         tags: short labels used to select cases.
     """
@@ -164,6 +172,7 @@ class CaseSpec:
     seed: int = 0
     input_mapping: str | None = "affine"
     output_mapping: str | None = "affine"
+    initial_state: str = "given"
     covers: str = ""
     tags: tuple = ()
 
@@ -180,6 +189,7 @@ class CaseSpec:
         v.check_choice("CaseSpec.regime", self.regime, REGIMES)
         v.check_choice("CaseSpec.solver", self.solver, FIXED_STEP_SOLVERS)
         v.check_choice("CaseSpec.dt_form", self.dt_form, DT_FORMS)
+        v.check_choice("CaseSpec.initial_state", self.initial_state, INITIAL_STATES)
         for name in ("input_mapping", "output_mapping"):
             if getattr(self, name) not in ("affine", "linear", None):
                 raise ValueError(f"CaseSpec.{name}: expected 'affine', 'linear' or None")
@@ -219,8 +229,13 @@ class CaseSpec:
         object.__setattr__(self, "tags", tuple(self.tags))
 
     def to_json(self) -> dict:
-        """The spec as a JSON-ready dict (the golden manifest stores it)."""
-        return dataclasses.asdict(self) | {"dt_range": list(self.dt_range), "tags": list(self.tags)}
+        """The spec as a JSON-ready dict (the golden manifest stores it). ``initial_state`` is
+        written only when it is ``"zero"``: the manifests (format 2) predate the field, and
+        every golden case starts from a drawn h0."""
+        out = dataclasses.asdict(self) | {"dt_range": list(self.dt_range), "tags": list(self.tags)}
+        if out["initial_state"] == "given":
+            del out["initial_state"]
+        return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -626,6 +641,8 @@ def make_case(spec: CaseSpec, *, with_tolerances: bool = True) -> Case:
     N, M = params.n_units, params.n_outputs
     x = rng.standard_normal((B, T, C))
     h0 = rng.uniform(-0.5, 0.5, (B, N))
+    if spec.initial_state == "zero":
+        h0 = np.zeros_like(h0)
     dt = _draw_dt(spec, rng)
     g_y = rng.standard_normal((B, T, M))
     g_h_last = rng.standard_normal((B, N))
@@ -748,6 +765,10 @@ def random_spec(rng: np.random.Generator, *, name="random", **fixed) -> CaseSpec
     lo = float(10.0 ** rng.uniform(-2, 0.5))
     choice["dt_range"] = pick("dt_range", lambda: (lo, lo * float(rng.uniform(1.0, 3.0))))
     choice["seed"] = pick("seed", lambda: int(rng.integers(0, 2**31)))
+    # Drawn last, so that every earlier draw is what it was before the field existed.
+    choice["initial_state"] = pick(
+        "initial_state", lambda: str(rng.choice(INITIAL_STATES, p=INITIAL_STATE_ODDS))
+    )
     # The fields no branch above draws (the maps, the other form's fields, which CaseSpec then
     # refuses, the labels): the caller's, when given.
     choice.update({k: fixed[k] for k in fixed.keys() - choice.keys()})
@@ -945,6 +966,7 @@ __all__ = [
     "FLOAT64_MARGIN",
     "FLOAT64_UNIT",
     "ILL_CONDITIONED_RTOL",
+    "INITIAL_STATES",
     "REGIMES",
     "Case",
     "CaseSpec",

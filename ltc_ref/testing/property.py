@@ -41,6 +41,8 @@ def _strategy_kwargs(capabilities, overrides: dict) -> dict:
             kw["solvers"] = c.solvers
         if c.dt is not None:
             kw["dt_forms"] = c.dt
+        if c.initial_state is not None:
+            kw["initial_states"] = c.initial_state
         kw["epsilons"] = c.epsilon if c.epsilon is not None else DEFAULT_EPSILONS
         kw["unfolds"] = c.unfolds if c.unfolds is not None else DEFAULT_UNFOLDS
         maps = {"none": None, "linear": "linear", "affine": "affine"}

@@ -27,6 +27,7 @@ from hypothesis.extra import numpy as hnp
 from ..solvers import FIXED_STEP_SOLVERS
 from .cases import (
     DT_FORMS,
+    INITIAL_STATES,
     CaseSpec,
     UnstableCaseError,
     _draw_params,
@@ -197,6 +198,7 @@ def case_specs(
     epsilons=(0.0, 1e-8),
     unfolds=(1, 2, 6),
     mappings=("affine",),
+    initial_states=INITIAL_STATES,
     max_batch=3,
     max_steps=5,
     max_units=8,
@@ -213,6 +215,7 @@ def case_specs(
         epsilons: ε values (fused solver only; 0 otherwise).
         unfolds: L values.
         mappings: input/output mapping modes (conductance form), each drawn separately.
+        initial_states: ``"given"`` and/or ``"zero"`` (`ltc_ref.testing.CaseSpec`).
         max_batch: the largest B.
         max_steps: the largest T.
         max_units: the largest N.
@@ -235,6 +238,7 @@ def case_specs(
         steps=draw(st.integers(1, max_steps)),
         dt_form=draw(st.sampled_from(dt_forms)),
         seed=draw(_SEEDS),
+        initial_state=draw(st.sampled_from(initial_states)),
     )
     low = draw(st.sampled_from([1e-3, 0.1, 0.5, 1.0, 10.0]))
     kw["dt_range"] = (low, low * draw(st.sampled_from([1.0, 2.0, 5.0])))

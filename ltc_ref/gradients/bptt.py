@@ -102,8 +102,14 @@ def forward_and_pullback(
     `ltc_ref.training`): the loss needs ``y`` before its cotangent ``g_y`` is known.
 
     Arguments:
-        params, x, h0, dt, unfolds, epsilon, backend: as for `ltc_ref.forward`.
+        params: `PaperParams` or `SynapticParams`, as for `ltc_ref.forward`.
+        x: ``(B, T, C)`` or unbatched ``(T, C)``, as for `ltc_ref.forward`.
+        h0: as for `ltc_ref.forward`.
+        dt: as for `ltc_ref.forward`.
+        unfolds: as for `ltc_ref.forward`.
         solver: as for `vjp` (the fixed-step solvers).
+        epsilon: as for `ltc_ref.forward`.
+        backend: as for `ltc_ref.forward`.
 
     Returns:
         ``(y, h, pullback)``: ``y`` and ``h`` as `ltc_ref.forward` returns them (``h`` is
@@ -112,7 +118,9 @@ def forward_and_pullback(
         (bit for bit: it is the same computation without the repeated forward pass).
 
     Raises:
-        as `ltc_ref.forward`; ``pullback`` raises as `vjp`.
+        ValueError: as `ltc_ref.forward` (and `vjp`: the adaptive solver is refused).
+        NonFiniteError: the states became NaN or ±inf; ``pullback`` raises it for a cotangent,
+            as `vjp`.
     """
     call = _validate_differentiable_call(params, x, h0, dt, unfolds, solver, epsilon)
     y, states = _forward_states(params, call, backend)

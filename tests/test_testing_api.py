@@ -358,3 +358,26 @@ def test_the_docs_numpy_walkthrough_runs_and_passes(capsys):
     out = capsys.readouterr().out
     n = len(golden_cases(form="conductance", solver="fused"))
     assert f"forward pass vs ltc-ref: {n}/{n} cases pass" in out
+
+
+def test_a_case_beyond_float32s_range_has_no_float32_tolerances(monkeypatch):
+    """When the float32 copy of a drawn case runs out of float32's range (the reference raises
+    `NonFiniteError` or warns and overflows), the case is still drawn: its float32 tolerances
+    are all None (not compared) and its float64 ones are untouched."""
+    from ltc_ref import NonFiniteError
+    from ltc_ref.testing import cases
+
+    spec = cases.random_spec(np.random.default_rng(4), form="paper", solver="fused")
+    normal = cases.make_case(spec)
+    real = cases.case_reference
+
+    def overflowing_in_float32(case):
+        if case.params.dtype == np.float32:
+            np.ones(2, np.float32) * np.float32(3e38) * np.float32(10)  # warns: silenced
+            raise NonFiniteError("g_x became inf", "g_x", 0, (0, 0, 0))
+        return real(case)
+
+    monkeypatch.setattr(cases, "case_reference", overflowing_in_float32)
+    case = cases.make_case(spec)
+    assert set(case.tolerances["float32"].values()) == {None}
+    assert case.tolerances["float64"] == normal.tolerances["float64"]

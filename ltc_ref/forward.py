@@ -195,8 +195,10 @@ class Call:
         return g_x, g_h0, g_dt
 
 
-def validate_call(params, x, h0, dt, unfolds, solver, epsilon) -> Call:
-    """Validate the arguments of `forward` (shared by `ltc_ref.vjp`); see `forward`."""
+def validate_call(params, x, h0, dt, unfolds, solver, epsilon, *, derivatives=False) -> Call:
+    """Validate the arguments of `forward` (shared by `ltc_ref.vjp`); see `forward`.
+    ``derivatives``: check the ranges the VJP's cotangent terms need too (`check_step_range`;
+    they include the forward pass's)."""
     dynamics_of(params)  # raises TypeError for anything but the two parameter containers
     dtype = params.dtype
     N, C = params.n_units, params.n_inputs
@@ -236,7 +238,7 @@ def validate_call(params, x, h0, dt, unfolds, solver, epsilon) -> Call:
     v.check_memory("x", f"the (B, T, N + M) results, B·T = {B}·{T}", n_bytes)
 
     call = Call(x, h0, dt, unfolds, solver, epsilon, batched, dt_shape)
-    check_step_range(params, call)
+    check_step_range(params, call, derivatives=derivatives)
     return call
 
 
@@ -370,6 +372,27 @@ def _max_abs(arr) -> float:
     return float(np.max(np.abs(arr))) if np.size(arr) else 0.0
 
 
+def _conductance_hull(p) -> float:
+    """The parameters' part of Theorem 2's state bound X (conductance form): the largest
+    |v_l|, |E| and |E_s| of a present synapse; ``p``: the fields as float64 arrays."""
+    m, ms = p["sparsity_mask"], p["sensory_sparsity_mask"]
+    return max(_max_abs(p["vleak"]), _max_abs(p["erev"] * m), _max_abs(p["sensory_erev"] * ms))
+
+
+def _conductance_sums(p, epsilon: float):
+    """`step_range`'s per-neuron sums of the fused step, $R_j$ (numerator) and $G_j$
+    (denominator), ``(N,)`` each; ``p``: the fields as float64 arrays (signed or absolute
+    values: the positive fields and the masks are their own magnitudes)."""
+    m, ms = p["sparsity_mask"], p["sensory_sparsity_mask"]
+    R = (
+        np.abs(p["gleak"] * p["vleak"])
+        + np.sum(p["w"] * m * np.abs(p["erev"]), axis=0)
+        + np.sum(p["sensory_w"] * ms * np.abs(p["sensory_erev"]), axis=0)
+    )
+    G = p["gleak"] + np.sum(p["w"] * m, axis=0) + np.sum(p["sensory_w"] * ms, axis=0) + epsilon
+    return R, G
+
+
 def step_range(params, x, *, h0=None, epsilon=0.0, derivatives=False):
     r"""The sub-step lengths $h = \Delta t / L$ a fused step of ``params`` can carry in its dtype,
     and a check of the parameter magnitudes (see docs/errors.md, "Supported ranges").
@@ -434,25 +457,9 @@ def step_range(params, x, *, h0=None, epsilon=0.0, derivatives=False):
             for name in params.ARRAY_FIELDS
         }
         if isinstance(params, SynapticParams):
-            m, ms = p["sparsity_mask"], p["sensory_sparsity_mask"]
-            X = max(
-                h0_max,
-                _max_abs(p["vleak"]),
-                _max_abs(p["erev"] * m),
-                _max_abs(p["sensory_erev"] * ms),
-            )
+            X = max(h0_max, _conductance_hull(p))
             x_tilde = x_max * np.abs(p["input_w"]) + np.abs(p["input_b"])
-            R = (
-                np.abs(p["gleak"] * p["vleak"])
-                + np.sum(p["w"] * m * np.abs(p["erev"]), axis=0)
-                + np.sum(p["sensory_w"] * ms * np.abs(p["sensory_erev"]), axis=0)
-            )
-            G = (
-                p["gleak"]
-                + np.sum(p["w"] * m, axis=0)
-                + np.sum(p["sensory_w"] * ms, axis=0)
-                + epsilon
-            )
+            R, G = _conductance_sums(p, epsilon)
             checks = [
                 (
                     f"{cls}.gleak, vleak, w, erev, sensory_w, sensory_erev",
@@ -549,23 +556,11 @@ def _parameter_summary(params, epsilon: float, derivatives: bool):
     }
     with np.errstate(over="ignore", invalid="ignore"):
         if isinstance(params, SynapticParams):
-            m, ms = p["sparsity_mask"], p["sensory_sparsity_mask"]
-            R = (
-                p["gleak"] * p["vleak"]
-                + np.sum(p["w"] * m * p["erev"], axis=0)
-                + np.sum(p["sensory_w"] * ms * p["sensory_erev"], axis=0)
-            )
-            G = p["gleak"] + np.sum(p["w"] * m, axis=0) + np.sum(p["sensory_w"] * ms, axis=0)
-            G = G + epsilon
-            M = np.maximum(R, G)
+            M = np.maximum(*_conductance_sums(p, epsilon))
             summary = None
             if np.all(M <= lim / (1 + _QUICK_SLACK)):
                 summary = {
-                    "X": max(
-                        _max_abs(p["vleak"]),
-                        _max_abs(p["erev"] * m),
-                        _max_abs(p["sensory_erev"] * ms),
-                    ),
+                    "X": _conductance_hull(p),
                     "cm_over": float(np.max(p["cm"] / (lim - M))),  # h_min / max(X, 1)
                     "cm_max": _max_abs(p["cm"]),
                     "sigma": _max_abs(p["sigma"]),

@@ -26,7 +26,6 @@ import numpy as np
 from ..forward import (
     check_backend,
     check_finite_result,
-    check_step_range,
     forward_traceable,
     validate_call,
 )
@@ -164,8 +163,7 @@ class Pullback:
 
 def _validate_differentiable_call(params, x, h0, dt, unfolds, solver, epsilon):
     """`validate_call`, refusing the solvers `vjp` does not differentiate."""
-    call = validate_call(params, x, h0, dt, unfolds, solver, epsilon)
-    check_step_range(params, call, derivatives=True)
+    call = validate_call(params, x, h0, dt, unfolds, solver, epsilon, derivatives=True)
     if not isinstance(call.solver, FixedStepSolver):
         raise ValueError(
             f"solver: vjp differentiates the fixed-step solvers {FIXED_STEP_SOLVERS}, got "

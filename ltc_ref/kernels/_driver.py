@@ -33,7 +33,10 @@ from . import _fused
 #: contractive, so these differences do not grow over a sequence (measured: below 1e-14).
 #: float32: the same differences at 2^-24 (measured: below 1e-6 on the verify networks).
 #: One regime is excepted in float64: cotangents through saturated sigmoids (see
-#: `SATURATED_ACCURACY_FACTOR`).
+#: `SATURATED_ACCURACY_FACTOR`). The kernels flush subnormal numbers to zero
+#: (`ltc_ref.kernels._fpenv`): the bound is ``AGREEMENT_RTOL * max|spec| + FLUSHED_ATOL``, the
+#: absolute part a thousand smallest normal numbers, which decides only for an array whose values
+#: are all that small (the initial state's cotangent after a long sequence, say).
 AGREEMENT_RTOL = {np.dtype(np.float64): 1e-12, np.dtype(np.float32): 1e-5}
 
 #: The float64 tolerance of the saturated regime, where `AGREEMENT_RTOL` does not hold: a

@@ -9,16 +9,23 @@
   processes. `on_page_content` wraps every ``\\(...\\)`` of the page's table of contents in the
   same ``<span class="arithmatex">`` that arithmatex gives the heading itself, so MathJax
   renders it in both sidebars as in the heading.
+* Names linked: a name in backticks (``SynapticParams``, ``ltc_ref.vjp``, ``step_range``) in the
+  text of any page, docstrings included, links to its entry in the API reference when it names
+  exactly one documented object (`link_names`). mkdocstrings links the names in signatures and
+  in the types of the parameter and return tables itself.
 """
 
 from __future__ import annotations
 
+import html as html_lib
+import importlib
 import importlib.util
 import re
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
+from mkdocs.utils import get_relative_url
 
 #: Where the site serves MathJax (mkdocs.yml's ``extra_javascript`` loads
 #: ``mathjax/tex-chtml.js``).
@@ -90,6 +97,109 @@ def _wrap_toc(items) -> None:
 
 
 def on_page_content(html, page, config, files):
-    """Let MathJax render the maths of the page's table of contents."""
+    """Let MathJax render the maths of the page's table of contents; remember its API anchors
+    (every page's content is rendered before the first page is written, `on_post_page`)."""
     _wrap_toc(page.toc)
+    record_anchors(html, page.url)
     return html
+
+
+# ---- names linked to the API reference ---------------------------------------------------------
+
+_ANCHOR = re.compile(
+    r'id="(ltc_ref(?:\.\w+)*)" class="doc doc-heading">\s*'
+    r'<code class="doc-symbol doc-symbol-heading doc-symbol-(\w+)">'
+)
+_CODE = re.compile(r"<code>([A-Za-z_][\w.]*)</code>")
+# Where no link is added: existing links, code blocks, headings, mkdocstrings' signatures and
+# labels.
+_PROTECTED = re.compile(
+    r"<a\b.*?</a>|<pre\b.*?</pre>|<h[1-6]\b.*?</h[1-6]>"
+    r'|<div class="doc-signature.*?</div>|<small class="doc-label.*?</small>',
+    re.S,
+)
+_ARTICLE = re.compile(r'(<article class="md-content__inner[^"]*">)(.*?)(</article>)', re.S)
+
+#: Anchor id of every documented object → ``(URL of its page, kind)``, kind being
+#: mkdocstrings' symbol type (module, class, function, method, attribute); filled as pages render.
+ANCHORS: dict[str, tuple[str, str]] = {}
+
+#: The kinds a bare name (no dots) may stand for: a bare ``params`` or ``shape`` in the text is
+#: an argument or a field far more often than a module or an attribute.
+BARE_KINDS = ("class", "function")
+
+#: Bare names never linked: documented functions whose names are also the usual names of
+#: arguments and variables in the text (``cases``, ``inputs``, ``dts`` of the strategies).
+BARE_EXCLUDED = frozenset({"cases", "inputs", "dts", "wirings", "data"})
+
+
+def on_config(config):
+    ANCHORS.clear()
+    return config
+
+
+def record_anchors(html: str, page_url: str) -> None:
+    """Remember the API anchors (mkdocstrings' ``id="ltc_ref...."``) of a rendered page."""
+    for name, kind in _ANCHOR.findall(html):
+        ANCHORS.setdefault(name, (page_url, kind))
+
+
+def _public_path(name: str) -> str | None:
+    """The documented path of a name exported by ltc_ref (``ltc_ref.vjp`` →
+    ``ltc_ref.gradients.bptt.vjp``), or None."""
+    module, _, attr = name.rpartition(".")
+    try:
+        obj = getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError, ValueError):
+        return None
+    mod, qual = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
+    return f"{mod}.{qual}" if mod and qual else None
+
+
+def resolve(name: str, anchors: dict[str, tuple[str, str]]) -> str | None:
+    """The anchor a backticked name stands for, or None when it names no single object.
+
+    A dotted ``ltc_ref....`` name is looked up as written, then as the object it names (the
+    package's re-exports); a bare name is ``ltc_ref.<name>`` if the package exports it, else
+    the one documented function or class (`BARE_KINDS`) with that last component.
+    """
+    if name.startswith("ltc_ref"):
+        if name in anchors:
+            return name
+        target = _public_path(name)
+        return target if target in anchors else None
+    if "." in name or name in BARE_EXCLUDED:
+        return None
+    target = _public_path(f"ltc_ref.{name}")
+    if target in anchors:
+        return target
+    matches = [
+        a for a, (_, kind) in anchors.items() if a.rsplit(".", 1)[-1] == name and kind in BARE_KINDS
+    ]
+    return matches[0] if len(matches) == 1 else None
+
+
+def link_names(html: str, page_url: str, anchors: dict[str, tuple[str, str]]) -> str:
+    """``<code>Name</code>`` → a link to Name's API entry, outside links, code blocks,
+    headings and signatures (only in the page's article)."""
+
+    def link(match):
+        target = resolve(html_lib.unescape(match.group(1)), anchors)
+        if target is None:
+            return match.group(0)
+        href = get_relative_url(anchors[target][0], page_url) + "#" + target
+        return f'<a class="ltc-autolink" href="{href}" title="{target}">{match.group(0)}</a>'
+
+    def article(m):
+        parts = _PROTECTED.split(m.group(2))
+        kept = _PROTECTED.findall(m.group(2))
+        out = [_CODE.sub(link, parts[0])]
+        for protected, text in zip(kept, parts[1:], strict=True):
+            out += [protected, _CODE.sub(link, text)]
+        return m.group(1) + "".join(out) + m.group(3)
+
+    return _ARTICLE.sub(article, html)
+
+
+def on_post_page(output, page, config):
+    return link_names(output, page.url, ANCHORS)

@@ -83,6 +83,14 @@ def test_no_install_command_names_a_package_index_that_does_not_have_ltc_ref():
     assert not found, found
 
 
+def test_the_sites_repository_and_address_are_the_projects_urls():
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+    urls = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]
+    config = (ROOT / "mkdocs.yml").read_text()
+    assert f"repo_url: {urls['Repository']}\n" in config
+    assert f"site_url: {urls['Documentation'].rstrip('/')}/\n" in config
+
+
 def test_the_gradients_page_has_no_dangling_reference_to_a_table():
     text = (DOCS / "gradients.md").read_text()
     assert "needs the\n  table above." not in text and "BPTT needs the table above" not in text

@@ -1,5 +1,6 @@
 """The built documentation site in headless Chromium: maths rendered offline, images loaded, no
-console errors, nothing loaded from another host (marker ``browser``; not in the default run).
+console errors, nothing loaded from another host. The tests that need the browser are marked
+``browser`` and are not in the default run; the two pure checks of the helpers run everywhere.
 
 Run it with the system's Chromium (Debian: ``apt-get install chromium``) and Playwright for
 Python (``pip install ".[browser]"``; never ``playwright install``, which downloads a browser)::

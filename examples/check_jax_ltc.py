@@ -14,7 +14,8 @@ supports (the conductance form, the fused solver): the paper-form and explicit-s
 Then a deliberately wrong variant, the authors' TF code's ``cm_t`` (the capacitance used as the
 per-sub-step constant c, not divided by Δt / L), fails, and the diagnosis names it.
 
-Needs JAX (``pip install 'ltc-ref[jax]'``); without it the example says so and stops.
+Needs JAX (the ``jax`` extra: ``pip install '.[jax]'`` in the checkout); without it the example
+says so and stops.
 
 Run: ``python examples/check_jax_ltc.py [--quick]``.
 """
@@ -110,7 +111,10 @@ def main(argv=None) -> None:
     try:
         import jax
     except ImportError:
-        print("JAX is not installed (pip install 'ltc-ref[jax]'): nothing to check, skipping.")
+        print(
+            "JAX is not installed (pip install '.[jax]' in the checkout): nothing to check, "
+            "skipping."
+        )
         return
 
     jax.config.update("jax_enable_x64", True)  # the check is in float64

@@ -1,7 +1,7 @@
 r"""The expressivity study of the paper's §5.1: trajectory length and computational depth.
 
 Hasani et al., "Liquid Time-constant Networks", AAAI 2021, §5 (Theorems 4–5, Fig. 1, Fig. 3,
-Table 2); SPEC §6. A 2-D input trajectory, the circle, is fed to randomly initialised
+Table 2). A 2-D input trajectory, the circle, is fed to randomly initialised
 continuous-time networks; their hidden trajectory is projected onto its first two principal
 components and the length of that latent curve is measured. Three cells share one
 $f(x, I) = \mathrm{act}(x\gamma_r + I\gamma + \mu)$ (`ltc_ref.model.paper.f`):
@@ -22,7 +22,7 @@ $\tau = |N(0, 1)|$, $A \sim N(0, 1)$; activations tanh, sigmoid, ReLU, hard-tanh
   $\theta_n = 2\pi n / T$, arriving every $\Delta t$, so the turn takes $T\Delta t$ time
   units. Table 2 states $T = 100$, $\Delta t = 0.01$; the lengths (Fig. 1, 3B–D) use
   $\Delta t = 2\pi/T$, i.e. $I(t) = (\sin t, \cos t)$, $t \in [0, 2\pi]$ as stated for the
-  circle (SPEC §6) — the two statements cannot describe one run. Between samples the solver
+  circle (§5.1) — the two statements cannot describe one run. Between samples the solver
   sees the circle itself, $I(t) = (\sin(2\pi t / T\Delta t), \cos(2\pi t / T\Delta t))$
   (``interpolation="exact"``, the smooth curve the samples come from); ``"linear"`` and
   ``"hold"`` (zero-order hold) are available for comparison.
@@ -57,6 +57,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _validation as v
+from ._extras import install_hint
 from .model import paper
 from .model.params import ACTIVATIONS, init_paper_params
 from .solvers import dopri5
@@ -66,7 +67,7 @@ MODEL_LABELS = {"neural_ode": "Neural ODE", "ctrnn": "CT-RNN", "ltc": "LTC"}
 ACTIVATION_LABELS = {"tanh": "tanh", "sigmoid": "sigmoid", "relu": "ReLU", "hard_tanh": "hard-tanh"}
 INTERPOLATIONS = ("exact", "linear", "hold")
 
-#: Table 2 of the paper (mean ± std of RK45 steps per input sample, 100 tries; SPEC §6).
+#: Table 2 of the paper (mean ± std of RK45 steps per input sample, 100 tries).
 PAPER_TABLE2 = {
     "tanh": {"neural_ode": (0.56, 0.016), "ctrnn": (4.13, 2.19), "ltc": (9.19, 2.92)},
     "sigmoid": {"neural_ode": (0.56, 0.00), "ctrnn": (5.33, 3.76), "ltc": (7.00, 5.36)},
@@ -296,8 +297,9 @@ def pca_2d(states):
         states: ``(P, k)`` states at P times.
 
     Returns:
-        ``(z, explained)``: ``(P, 2)`` latent curve and the fraction of variance in it
-        (1 for a constant trajectory, whose latent curve is a point).
+        z (np.ndarray): ``(P, 2)``, the latent curve.
+        explained (float): the fraction of variance in it (1 for a constant trajectory, whose latent
+            curve is a point).
     """
     X = v.as_array("states", states, ndim=2)
     X = X - X.mean(axis=0)
@@ -337,7 +339,7 @@ PARTS = ("table2", "width", "sigma", "depth")
 
 def circle_dt(T):
     r"""$\Delta t = 2\pi / T$: the samples of $I(t) = (\sin t, \cos t)$, $t \in [0, 2\pi]$
-    (SPEC §6), the circle in its own time; the protocol of the length studies."""
+    (§5.1), the circle in its own time; the protocol of the length studies."""
     return 2 * np.pi / T
 
 
@@ -803,7 +805,7 @@ DEPTH_GROWTH_LIMIT = 1.5
 
 
 def claims(records):
-    """The paper's measurable claims (SPEC §6), each with the figure measured here.
+    """The paper's measurable claims (§5.1), each with the figure measured here.
 
     Returns:
         list of ``(claim, figure, holds)``; ``holds`` is True, False or None (not measured).
@@ -1054,7 +1056,8 @@ def _pyplot():
         import matplotlib
     except ImportError as err:  # pragma: no cover - depends on the environment
         raise ImportError(
-            "plots need matplotlib: pip install 'ltc-ref[plot]' (or run without --plots)"
+            f"plots need matplotlib (the plot extra): {install_hint('plot')}; or run without "
+            "--plots"
         ) from err
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

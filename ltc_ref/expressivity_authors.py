@@ -3,9 +3,9 @@ r"""The authors' MATLAB protocol of the trajectory-length study (``--protocol au
 The paper's Table 2 and Fig. 3 come from MATLAB scripts in the authors' repository
 (``trajectory_length_analysis/``), which compute something other than the paper's equations
 (`ltc_ref.expressivity` implements those). This module is written from the description of that
-code in ``AUTHORS_CODE.md``, the project's notes beside SPEC (no code copied); every difference
-from the equations is named in the docstring that implements it, and `ABLATIONS` switches each
-one back.
+code in ``AUTHORS_CODE.md``, the project's notes on the authors' code (no code copied); every
+difference from the equations is named in the docstring that implements it, and `ABLATIONS`
+switches each one back.
 
 Per neuron $i$ of one layer of width $k$, with two separate nonlinearities
 
@@ -210,7 +210,7 @@ def draw_authors_params(
     sigma_b=AUTHORS_SIGMA_B,
     weights="sigma",
 ):
-    r"""Random parameters as the authors' script draws them (SPEC §6's law differs: see the
+    r"""Random parameters as the authors' script draws them (the paper's §5.1 law differs: see the
     module docstring).
 
     The standard normal draws do not depend on ``sigma`` or ``weights`` (they only scale
@@ -286,7 +286,8 @@ def authors_f(params, x, I, choices=AuthorsChoices()):
         choices: `AuthorsChoices` (its ``hard_tanh``).
 
     Returns:
-        ``(f_in, f_rec)``, each ``(k,)``.
+        f_in (np.ndarray): ``(k,)``, the input's part.
+        f_rec (np.ndarray): ``(k,)``, the recurrent part.
     """
     act = authors_activation(params.activation, choices.hard_tanh)
     return act(I @ params.w_in + params.b), act(x @ params.w_r + params.b_r)
@@ -331,7 +332,7 @@ def authors_ltc_rhs(params, x, I, choices=AuthorsChoices()):
 def authors_ctrnn_rhs(params, x, I, choices=AuthorsChoices()):
     r"""The authors' CT-RNN: $\dot x = -x/\tau + f^{\mathrm{in}}(I)$.
 
-    Differs from the CT-RNN of SPEC §6 ($\dot x = -x/\tau + f(x, I)$) in having **no
+    Differs from the CT-RNN of the paper's §5.1 ($\dot x = -x/\tau + f(x, I)$) in having **no
     recurrence**: the script computes $f^{\mathrm{rec}}$ and does not use it, so the network is
     a bank of independent low-pass filters of the input. ``choices.recurrence = True`` adds
     $f^{\mathrm{rec}}(x)$.
@@ -344,8 +345,8 @@ def authors_ctrnn_rhs(params, x, I, choices=AuthorsChoices()):
 def authors_neural_ode_rhs(params, x, I, choices=AuthorsChoices()):
     r"""The authors' Neural ODE: $\dot x = f^{\mathrm{in}}(I)$.
 
-    Differs from SPEC §6's $\dot x = f(x, I)$ in **not depending on the state**: $x(t)$ is the
-    integral of a function of the input alone, so ``ode45``'s error estimate is tiny and the
+    Differs from the paper's (§5.1) $\dot x = f(x, I)$ in **not depending on the state**: $x(t)$
+    is the integral of a function of the input alone, so ``ode45``'s error estimate is tiny and the
     step count is set by ``MaxStep`` (span/10): 14 steps, 56 rows, 0.566 per interval — the
     paper's 0.56. ``choices.recurrence = True`` adds $f^{\mathrm{rec}}(x)$.
     """

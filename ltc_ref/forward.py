@@ -54,10 +54,11 @@ def forward(params, x, *, h0=None, dt=1.0, unfolds=6, solver="fused", epsilon=0.
             rounding errors, see `ltc_ref.kernels.AGREEMENT_RTOL`; fused solver only).
 
     Returns:
-        ``(y, h)``: ``y`` the output sequence ``(B, T, M)`` and ``h`` the state sequence
-        ``(B, T, N)`` after each input step (unbatched: ``(T, M)`` and ``(T, N)``), in the
-        parameters' dtype. The paper's form outputs its state (M = N); the conductance form
-        outputs ``v[:, :, :M] * output_w + output_b``.
+        y (np.ndarray): the output sequence ``(B, T, M)`` (unbatched: ``(T, M)``), in the
+            parameters' dtype. The paper's form outputs its state (M = N); the conductance form
+            outputs ``v[:, :, :M] * output_w + output_b``.
+        h (np.ndarray): the state sequence ``(B, T, N)`` after each input step (unbatched:
+            ``(T, N)``), in the parameters' dtype.
 
     Raises:
         TypeError, ValueError: naming the argument, the expected and the received
@@ -431,7 +432,8 @@ def step_range(params, x, *, h0=None, epsilon=0.0, derivatives=False):
         derivatives: also require what the VJP's cotangent terms need.
 
     Returns:
-        ``(h_min, h_max)``: floats, the accepted sub-step lengths (``h_max`` may be ``inf``).
+        h_min (float): the shortest accepted sub-step length.
+        h_max (float): the longest (may be ``inf``).
 
     Raises:
         ValueError: naming the parameter fields (or ``x``, ``epsilon``) whose magnitudes no
@@ -637,7 +639,8 @@ def dt_range(params, x, *, h0=None, unfolds=6, epsilon=0.0, derivatives=False):
     Arguments as for `forward`.
 
     Returns:
-        ``(dt_min, dt_max)``, floats.
+        dt_min (float): the shortest accepted elapsed time of an input step.
+        dt_max (float): the longest (may be ``inf``).
     """
     dynamics_of(params)  # raises TypeError for anything but the two parameter containers
     dtype = params.dtype

@@ -1,7 +1,7 @@
 r"""The paper's bounds (Theorems 1 and 2) as functions you can evaluate on your own parameters.
 
-Hasani et al., "Liquid Time-constant Networks", AAAI 2021, §3 (SPEC §5). Both theorems rest on
-one observation: with $f \ge 0$, Eq. 1
+Hasani et al., "Liquid Time-constant Networks", AAAI 2021, §3 (docs/theorems.md). Both theorems
+rest on one observation: with $f \ge 0$, Eq. 1
 
 $$
     \frac{dx}{dt} = -\Big[\frac{1}{\tau} + f\Big] \odot x + f \odot A
@@ -24,8 +24,8 @@ $1/\tau_i$) and $A_i$ (weight $f_i$), at the rate $1/\tau_{sys,i} = 1/\tau_i + f
   interval **for every** $\Delta t > 0$, however large or stiff; explicit Euler has no such
   guarantee. See `state_interval`.
 
-In the conductance form (SPEC §2) $A_j$ depends on the state, but the same argument runs on the
-native equation: $C_{m,j}\dot v_j = \sum_k g_k (E_k - v_j)$ over the leak ($g = g_{l,j}$,
+In the conductance form (docs/model.md) $A_j$ depends on the state, but the same argument runs on
+the native equation: $C_{m,j}\dot v_j = \sum_k g_k (E_k - v_j)$ over the leak ($g = g_{l,j}$,
 $E = v_{l,j}$) and every synapse *onto j* ($g = a_{ij}$ or $s_{ij} \ge 0$, $E = E_{ij}$ or
 $E^s_{ij}$), so $v_j$ stays in the hull of $v_{l,j}$, those reversal potentials and
 $v_j(0)$. Only synapses that exist count: a masked synapse ($m_{ij} = 0$) has conductance exactly
@@ -128,7 +128,8 @@ def tau_sys_interval(params, *, f_max=None):
             $\ge 0$, replacing the activation's own bound. ``None`` uses the activation's.
 
     Returns:
-        ``(lo, hi)``, two ``(N,)`` arrays of the parameters' dtype, per neuron.
+        lo (np.ndarray): ``(N,)``, the lower bound per neuron, in the parameters' dtype.
+        hi (np.ndarray): ``(N,)``, the upper bound per neuron, in the parameters' dtype.
     """
     _check_params(params)
     if isinstance(params, SynapticParams):
@@ -183,7 +184,8 @@ def reversal_interval(params):
         params: `ltc_ref.PaperParams` or `ltc_ref.SynapticParams`.
 
     Returns:
-        ``(lo, hi)``, two ``(N,)`` arrays.
+        lo (np.ndarray): ``(N,)``, the lower end per neuron.
+        hi (np.ndarray): ``(N,)``, the upper end per neuron.
     """
     _check_params(params)
     if isinstance(params, PaperParams):
@@ -225,7 +227,8 @@ def state_interval(params, x0=None, *, epsilon=0.0):
         epsilon: the fused step's $\varepsilon \ge 0$.
 
     Returns:
-        ``(lo, hi)``: ``(N,)`` arrays, or ``(..., N)`` when ``x0`` is given.
+        lo (np.ndarray): ``(N,)``, or ``(..., N)`` when ``x0`` is given.
+        hi (np.ndarray): ``(N,)``, or ``(..., N)`` when ``x0`` is given.
     """
     _check_params(params)
     epsilon = v.check_real("epsilon", epsilon, minimum=0.0)
@@ -333,8 +336,9 @@ def fused_worst_excess(params, x0, inputs, dts, epsilon=0.0):
         epsilon: the fused step's ε.
 
     Returns:
-        ``(worst_step, worst_total)``: the worst one-step ratio, and the worst distance outside
-        the interval of ``x0`` after any number of steps, in the same units.
+        worst_step (float): the worst one-step ratio.
+        worst_total (float): the worst distance outside the interval of ``x0`` after any number of
+            steps, in the same units.
     """
     from .model import dynamics_of
 
@@ -375,7 +379,10 @@ def euler_counterexample(form="paper"):
         form: ``"paper"`` or ``"conductance"``.
 
     Returns:
-        ``(params, x0 (1, 1), I (1, 1), dt)``.
+        params (PaperParams | SynapticParams): a one-neuron network of the form.
+        x0 (np.ndarray): ``(1, 1)``, the initial state.
+        I (np.ndarray): ``(1, 1)``, the input.
+        dt (float): the step that leaves the interval.
     """
     v.check_choice("form", form, ("paper", "conductance"))
     if form == "paper":
@@ -426,10 +433,11 @@ def continuous_worst_excess(
         n_dense: number of dense-output points checked besides the accepted steps.
 
     Returns:
-        ``(state_excess, tau_excess, n_accepted)``: the largest distance of the state outside
-        the Theorem 2 interval, relative to $\max(1, |lo|, |hi|)$, over every accepted step and
-        dense-output point; the largest distance of $\tau_{sys}$ outside the Theorem 1
-        interval relative to its upper end; the number of accepted steps.
+        state_excess (float): the largest distance of the state outside the Theorem 2 interval,
+            relative to $\max(1, |lo|, |hi|)$, over every accepted step and dense-output point.
+        tau_excess (float): the largest distance of $\tau_{sys}$ outside the Theorem 1 interval,
+            relative to its upper end.
+        n_accepted (int): the number of accepted steps.
     """
     from .model import dynamics_of
     from .solvers import dopri5

@@ -1,7 +1,7 @@
 r"""Wirings: which neuron feeds which, and with what sign, reproducing ncps 1.0.1 exactly.
 
 An LTC network of $N$ neurons with $C$ inputs has two synapse matrices, both indexed
-``[source, target]`` (the convention of the whole package, SPEC §2):
+``[source, target]`` (the convention of the whole package, docs/model.md):
 
 - ``adjacency``, shape ``(N, N)``: entry $(i, j)$ is $+1$ for an excitatory synapse
   from neuron $i$ to neuron $j$, $-1$ for an inhibitory one, $0$ for none;

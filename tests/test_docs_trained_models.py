@@ -55,8 +55,8 @@ def test_load_and_predict_on_raw_data(trained_run):
 
 @pytest.mark.ncps
 def test_export_to_ncps(trained_run):
-    pytest.importorskip("torch", reason="needs the ncps extra: pip install 'ltc-ref[ncps]'")
-    pytest.importorskip("ncps", reason="needs the ncps extra: pip install 'ltc-ref[ncps]'")
+    pytest.importorskip("torch", reason="needs the ncps extra: pip install '.[ncps]'")
+    pytest.importorskip("ncps", reason="needs the ncps extra: pip install '.[ncps]'")
     _run([0, 1, 2])
     assert (trained_run / "occupancy-ncps.pt").is_file()
 

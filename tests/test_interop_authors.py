@@ -321,5 +321,5 @@ def test_checkpoint_reader_names_the_extra_without_tensorflow(monkeypatch, tmp_p
     import sys
 
     monkeypatch.setitem(sys.modules, "tensorflow", None)  # as if TensorFlow were not installed
-    with pytest.raises(ImportError, match=r"ltc-ref\[tf\]"):
+    with pytest.raises(ImportError, match=r"the tf extra\): pip install '\.\[tf\]' in a checkout"):
         authors.load_authors_checkpoint(tmp_path / "model.ckpt")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-tf = pytest.importorskip("tensorflow", reason="needs the tf extra: pip install 'ltc-ref[tf]'")
+tf = pytest.importorskip("tensorflow", reason="needs the tf extra: pip install '.[tf]'")
 
 from ltc_ref.interop import authors  # noqa: E402
 

@@ -35,10 +35,8 @@ def _rel_err(ours, theirs):
 
 @pytest.fixture(scope="module")
 def keras_ncps():
-    keras = pytest.importorskip("keras", reason="needs Keras 3: pip install 'ltc-ref[ncps-keras]'")
-    ncps_keras = pytest.importorskip(
-        "ncps.keras", reason="needs ncps: pip install 'ltc-ref[ncps-keras]'"
-    )
+    keras = pytest.importorskip("keras", reason="needs Keras 3: pip install '.[ncps-keras]'")
+    ncps_keras = pytest.importorskip("ncps.keras", reason="needs ncps: pip install '.[ncps-keras]'")
     return keras, ncps_keras
 
 
@@ -170,7 +168,7 @@ def test_keras_functions_name_the_extra_without_keras(monkeypatch):
     import sys
 
     monkeypatch.setitem(sys.modules, "keras", None)  # as if Keras were not installed
-    with pytest.raises(ImportError, match=r"ltc-ref\[ncps-keras\]"):
+    with pytest.raises(ImportError, match=r"pip install '\.\[ncps-keras\]' in a checkout"):
         nk.to_ncps_keras(_params())
-    with pytest.raises(ImportError, match=r"ltc-ref\[ncps-keras\]"):
+    with pytest.raises(ImportError, match=r"pip install '\.\[ncps-keras\]' in a checkout"):
         nk.from_ncps_keras(object())

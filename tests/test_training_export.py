@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch", reason="needs the ncps extra: pip install 'ltc-ref[ncps]'")
-pytest.importorskip("ncps", reason="needs the ncps extra: pip install 'ltc-ref[ncps]'")
+torch = pytest.importorskip("torch", reason="needs the ncps extra: pip install '.[ncps]'")
+pytest.importorskip("ncps", reason="needs the ncps extra: pip install '.[ncps]'")
 
 from ltc_ref import data  # noqa: E402
 from ltc_ref.training import load_model  # noqa: E402

@@ -135,7 +135,12 @@ def adjoint_vjp(
             reconstruction error of the initial state, $\max|h_0^{rec} - h_0|$.
 
     Returns:
-        ``(g_params, g_x, g_h0, g_dt)`` (plus the stats dict if asked).
+        g_params (Cotangents): as `ltc_ref.vjp` returns them.
+        g_x (np.ndarray): like ``x``.
+        g_h0 (np.ndarray): like ``h0``.
+        g_dt (float | np.ndarray): in the form ``dt`` was given.
+        stats (dict): only with ``return_stats=True``: the forward and backward step counts and the
+            reconstruction error of the initial state.
     """
     v.check_choice("method", method, METHODS)
     steps = v.check_int("steps", steps, minimum=1)

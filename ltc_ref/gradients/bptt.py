@@ -70,13 +70,14 @@ def vjp(
             a few rounding errors).
 
     Returns:
-        ``(g_params, g_x, g_h0, g_dt)``: ``g_params`` a `ltc_ref.Cotangents` at ``params``
-        whose every field (``g_params.tau``, ``g_params.w`` …) holds the cotangent of that
-        field's physical value (any real number: cotangents of positive fields may be negative;
-        masks get their true partial derivative although they are not trained; ``flatten``,
-        ``astype``, ``replace`` and comparisons work); ``g_x`` like ``x``; ``g_h0`` like ``h0``
-        (``(B, N)`` or ``(N,)``); ``g_dt`` in the form ``dt`` was given (a float for a scalar,
-        ``(T,)`` or ``(B, T)``).
+        g_params (Cotangents): at ``params``: every field (``g_params.tau``, ``g_params.w`` …) holds
+            the cotangent of that field's physical value (any real number: cotangents of positive
+            fields may be negative; masks get their true partial derivative although they are not
+            trained; ``flatten``, ``astype``, ``replace`` and comparisons work).
+        g_x (np.ndarray): like ``x``.
+        g_h0 (np.ndarray): like ``h0`` (``(B, N)`` or ``(N,)``).
+        g_dt (float | np.ndarray): in the form ``dt`` was given (a float for a scalar, ``(T,)`` or
+            ``(B, T)``).
 
     Raises:
         NonFiniteError: the states or a cotangent became NaN or ±inf (see `ltc_ref.forward`);
@@ -111,10 +112,12 @@ def forward_and_pullback(
         backend: as for `ltc_ref.forward`.
 
     Returns:
-        ``(y, h, pullback)``: ``y`` and ``h`` as `ltc_ref.forward` returns them (``h`` is
-        read-only: ``pullback`` reads it), and ``pullback(g_y, g_h=None)``, a `Pullback`
-        returning ``(g_params, g_x, g_h0, g_dt)`` exactly as `vjp` does for the same call
-        (bit for bit: it is the same computation without the repeated forward pass).
+        y (np.ndarray): the outputs, as `ltc_ref.forward` returns them.
+        h (np.ndarray): the states, as `ltc_ref.forward` returns them (read-only: ``pullback``
+            reads it).
+        pullback (Pullback): ``pullback(g_y, g_h=None)`` returns ``(g_params, g_x, g_h0, g_dt)``
+            exactly as `vjp` does for the same call (bit for bit: it is the same computation without
+            the repeated forward pass).
 
     Raises:
         ValueError: as `ltc_ref.forward` (and `vjp`: the adaptive solver is refused).
@@ -148,7 +151,10 @@ class Pullback:
             g_h: optional ``(B, T, N)`` (unbatched ``(T, N)``) cotangent of the states ``h``.
 
         Returns:
-            ``(g_params, g_x, g_h0, g_dt)``: see `vjp`.
+            g_params (Cotangents): see `vjp`.
+            g_x (np.ndarray): see `vjp`.
+            g_h0 (np.ndarray): see `vjp`.
+            g_dt (float | np.ndarray): see `vjp`.
         """
         g_y, g_h = self._call.output_cotangents(self._params, g_y, g_h)
         return _pullback(self._params, self._call, self._states, self._backend, g_y, g_h)
@@ -297,9 +303,10 @@ def value_and_grad(
         backend: as for `vjp`.
 
     Returns:
-        ``(loss, g_params)``: a float and a container of cotangents (use `grad_to_flat` to get
-        the gradient of ``params.flatten(raw=...)``). One forward pass
-        (`forward_and_pullback`); the loss's cotangent is cast to the parameters' dtype.
+        loss (float): the loss. One forward pass (`forward_and_pullback`); the loss's cotangent is
+            cast to the parameters' dtype.
+        g_params (Cotangents): its gradient, a container of cotangents (use `grad_to_flat` to get
+            the gradient of ``params.flatten(raw=...)``).
 
     Raises:
         TypeError: ``loss_fn`` is not callable. ValueError: it does not return a scalar.

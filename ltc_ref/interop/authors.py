@@ -1,7 +1,8 @@
 r"""The parameterisation of the authors' TensorFlow code (``raminmh/liquid_time_constant_networks``,
 ``experiments_with_ltcs/ltc_model.py``), so that a model trained with it runs here.
 
-Their ``LTCCell`` is the conductance form (SPEC §2) with these differences from ncps / ltc-ref:
+Their ``LTCCell`` is the conductance form (docs/model.md) with these differences from ncps and
+ltc-ref:
 
 * **No Δt.** A trainable ``cm_t`` plays the role of $c = C_m / h$, the capacitance over the
   sub-step. Their fused ("semi-implicit") solver takes ``L = 6`` sub-steps per input step:
@@ -43,6 +44,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import _validation as v
+from .._extras import install_hint
 from ..forward import forward
 from ..model.params import SynapticParams
 from ._masks import zero_weights_as_mask
@@ -438,8 +440,8 @@ def _require_tensorflow():
         import tensorflow as tf
     except ImportError as err:
         raise ImportError(
-            "load_authors_checkpoint needs TensorFlow to read tf.train.Saver checkpoints: "
-            "pip install 'ltc-ref[tf]' (tensorflow-cpu)"
+            "load_authors_checkpoint needs TensorFlow to read tf.train.Saver checkpoints (the "
+            f"tf extra): {install_hint('tf')}"
         ) from err
     return tf
 

@@ -39,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._extras import with_hint
 from ..testing.capabilities import Capabilities
 from ..testing.cases import random_case
 from ..testing.compare import CaseResult, Report, check_candidate
@@ -240,7 +241,7 @@ def check_ncps(ns):
         nx._require_ncps()
         import hypothesis  # noqa: F401
     except ImportError as err:
-        raise UsageError(f"ncps: {err} (install: pip install 'ltc-ref[ncps,test]')") from None
+        raise UsageError(f"ncps: {with_hint(err)}") from None
     if ns.dtype != "float64":
         raise UsageError("ncps is checked in float64 only (its models are run with .double())")
     if ns.capabilities is not None:

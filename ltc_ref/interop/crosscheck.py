@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._extras import install_hint, with_hint
 from ..testing.cases import Case, build_wiring, case_from_spec
 from ..testing.compare import CaseResult, compare_to_reference
 from . import ncps as nx
@@ -136,7 +137,8 @@ def run_reproducer(finding: Finding) -> tuple[bool, str]:
         finding: one of `FINDINGS`.
 
     Returns:
-        ``(reproduced, outcome)``: whether the defect showed, and what happened, in words.
+        reproduced (bool): whether the defect showed.
+        outcome (str): what happened, in words.
     """
     namespace: dict = {}
     try:
@@ -275,7 +277,8 @@ def defect_model_outputs(case: Case):
         case: a case with B = N.
 
     Returns:
-        ``(y, h_last)``.
+        y (np.ndarray): the outputs ``(B, T, M)``.
+        h_last (np.ndarray): the last state ``(B, N)``.
     """
     from ..forward import forward
     from ..model import conductance
@@ -664,8 +667,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="ltc-ref crosscheck",
         description="Run another LTC implementation on the golden and hypothesis-drawn cases and "
-        "compare it with the reference (needs the implementation installed: pip install "
-        "'ltc-ref[ncps]').",
+        "compare it with the reference (needs the implementation installed: "
+        f"{install_hint('ncps')}).",
     )
     parser.add_argument("target", choices=["ncps"], help="the implementation to check")
     parser.add_argument(
@@ -686,7 +689,7 @@ def main(argv=None) -> int:
         import hypothesis  # noqa: F401
     except ImportError as err:
         print(
-            f"ltc-ref crosscheck ncps: {err}\n(install: pip install 'ltc-ref[ncps,test]')",
+            f"ltc-ref crosscheck ncps: {with_hint(err)}",
             file=sys.stderr,
         )
         return 2

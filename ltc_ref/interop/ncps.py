@@ -1,6 +1,6 @@
 r"""ncps 1.0.1 (PyTorch) ↔ ltc-ref: parameters, wirings and models.
 
-ncps's ``LTCCell`` computes the conductance form's fused step (SPEC §2–3, ``docs/crosscheck.md``)
+ncps's ``LTCCell`` computes the conductance form's fused step (docs/model.md, docs/crosscheck.md)
 with three conventions of its own, which this module converts:
 
 1. **Raw parameters.** With ``implicit_param_constraints=True`` (the ``LTC`` wrapper's default)
@@ -32,6 +32,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .. import _validation as v
+from .._extras import install_hint
 from ..model.params import SynapticParams, softplus_inverse
 
 #: ``torch.nn.Softplus``'s default threshold: above it the map is the identity.
@@ -50,8 +51,7 @@ def _require_torch():
         import torch
     except ImportError as err:  # pragma: no cover - exercised only without the extra
         raise ImportError(
-            "ltc_ref.interop.ncps needs torch and ncps: pip install 'ltc-ref[ncps]' "
-            "(torch==2.13.0, ncps==1.0.1)"
+            f"ltc_ref.interop.ncps needs torch and ncps (the ncps extra): {install_hint('ncps')}"
         ) from err
     return torch
 
@@ -63,7 +63,7 @@ def _require_ncps():
         import ncps.wirings
     except ImportError as err:  # pragma: no cover - exercised only without the extra
         raise ImportError(
-            "ltc_ref.interop.ncps needs ncps: pip install 'ltc-ref[ncps]' (ncps==1.0.1)"
+            f"ltc_ref.interop.ncps needs ncps (the ncps extra): {install_hint('ncps')}"
         ) from err
     return ncps
 
@@ -547,8 +547,9 @@ def from_ncps(model):
         model: ``ncps.torch.LTC`` (without mixed memory) or ``ncps.torch.LTCCell``.
 
     Returns:
-        ``(params, kwargs)``: `SynapticParams` and ``{"unfolds": L, "epsilon": ε}`` for
-        `ltc_ref.forward` (add ``dt`` for ncps's ``timespans`` / ``elapsed_time``).
+        params (SynapticParams): the model's parameters (physical values).
+        kwargs (dict): ``{"unfolds": L, "epsilon": ε}`` for `ltc_ref.forward` (add ``dt`` for
+            ncps's ``timespans`` / ``elapsed_time``).
     """
     ncps = _require_ncps()
     if isinstance(model, ncps.torch.LTC):

@@ -1,6 +1,6 @@
 r"""ncps 1.0.1's Keras backend (``ncps.keras``, Keras 3) ↔ ltc-ref.
 
-``ncps.keras.LTCCell`` computes the same fused step as ncps's PyTorch backend (SPEC §2–3) and
+``ncps.keras.LTCCell`` computes the same fused step as ncps's PyTorch backend (docs/model.md) and
 ltc-ref, with conventions of its own:
 
 1. **Physical values.** ``gleak``, ``cm``, ``w``, ``sensory_w`` are stored as they are, with a
@@ -34,6 +34,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .. import _validation as v
+from .._extras import install_hint
 from ..model.params import SynapticParams
 from ._masks import zero_weights_as_mask
 from .ncps import (
@@ -62,8 +63,8 @@ def _require_keras():
         import ncps.wirings
     except ImportError as err:
         raise ImportError(
-            "ltc_ref.interop.ncps_keras needs Keras 3 and ncps: pip install 'ltc-ref[ncps-keras]' "
-            "(tensorflow-cpu, ncps==1.0.1)"
+            "ltc_ref.interop.ncps_keras needs Keras 3 and ncps (the ncps-keras extra): "
+            f"{install_hint('ncps-keras')}"
         ) from err
     return keras, ncps
 
@@ -258,8 +259,9 @@ def from_ncps_keras(model, *, dtype=np.float32):
         dtype: float32 (the model's) or float64.
 
     Returns:
-        ``(params, kwargs)``: `SynapticParams` and ``{"dt": 1.0, "unfolds": L, "epsilon": ε}``
-        for `ltc_ref.forward` (ncps.keras runs at elapsed time 1, module docstring).
+        params (SynapticParams): the model's parameters (physical values).
+        kwargs (dict): ``{"dt": 1.0, "unfolds": L, "epsilon": ε}`` for `ltc_ref.forward`
+            (ncps.keras runs at elapsed time 1, module docstring).
     """
     _, ncps = _require_keras()
     if isinstance(model, ncps.keras.LTC):

@@ -1,4 +1,4 @@
-r"""The LTC network in the conductance form of the authors' code and ncps (SPEC §2–3).
+r"""The LTC network in the conductance form of the authors' code and ncps (docs/model.md).
 
 A neuron *j* with capacitance $C_{m,j}$, leak conductance $g_{l,j}$ and leak
 potential $v_{l,j}$ receives sigmoid-gated synapses from neurons *i* (recurrent) and from
@@ -95,7 +95,12 @@ def synapse_sums_vjp(pre, sigma, mu, w, mask, erev, g_sum, g_sumE):
         g_sumE: ``(..., N)`` cotangent of $\sum_i a_{ij}E_{ij}$.
 
     Returns:
-        ``(g_pre, g_sigma, g_mu, g_w, g_mask, g_erev)``.
+        g_pre (np.ndarray): cotangent of ``pre``.
+        g_sigma (np.ndarray): of ``sigma``, summed over the batch.
+        g_mu (np.ndarray): of ``mu``, summed over the batch.
+        g_w (np.ndarray): of ``w``, summed over the batch.
+        g_mask (np.ndarray): of ``mask``, summed over the batch.
+        g_erev (np.ndarray): of ``erev``, summed over the batch.
     """
     diff = pre[..., :, None] - mu  # (..., S, N)
     sig = sigmoid(sigma * diff)
@@ -149,7 +154,8 @@ def input_drive_vjp(params, I, g):
         g: pair of ``(..., N)`` cotangents of the two sensory sums.
 
     Returns:
-        ``(g_params, g_I)``.
+        g_params (dict): field → cotangent of the sensory fields (summed over the batch).
+        g_I (np.ndarray): ``(..., C)``, cotangent of the input.
     """
     x_tilde = map_inputs(params, I)
     g_xt, g_sigma, g_mu, g_w, g_mask, g_erev = synapse_sums_vjp(
@@ -221,7 +227,9 @@ def rhs_vjp(params, v, drive, g):
     $\bar v = -\bar q (g_l + S_a + S) + \bar v_{(a)}$.
 
     Returns:
-        ``(g_params, g_v, g_drive)``.
+        g_params (dict): field → cotangent (summed over the batch).
+        g_v (np.ndarray): ``(..., N)``, cotangent of the state.
+        g_drive (tuple): cotangents of the two ``(..., N)`` sums of the input drive.
     """
     s_sum, sE_sum = drive
     a_sum, aE_sum = synaptic_sums(params, v)
@@ -236,7 +244,7 @@ def rhs_vjp(params, v, drive, g):
 
 
 def fused_step(params, v, drive, dt, epsilon=0.0):
-    r"""One fused step of the conductance ODE (SPEC §3), with $c = C_m / \Delta t$.
+    r"""One fused step of the conductance ODE (docs/model.md), with $c = C_m / \Delta t$.
 
     $$
         v_j \leftarrow \frac{c_j v_j + g_{l,j} v_{l,j} + \sum_i a_{ij} E_{ij}
@@ -278,7 +286,10 @@ def fused_step_vjp(params, v, drive, dt, epsilon, g):
     $\overline{\Delta t} = -\sum_j \bar c\, C_m / \Delta t^2$.
 
     Returns:
-        ``(g_params, g_v, g_drive, g_dt)``; ``g_dt`` has the shape of ``dt``.
+        g_params (dict): field → cotangent (summed over the batch).
+        g_v (np.ndarray): ``(..., N)``, cotangent of the state.
+        g_drive (tuple): cotangents of the two ``(..., N)`` sums of the input drive.
+        g_dt (np.ndarray): cotangent of ``dt``, of ``dt``'s shape.
     """
     s_sum, sE_sum = drive
     a_sum, aE_sum = synaptic_sums(params, v)
@@ -317,7 +328,8 @@ def output_vjp(params, v, g):
     $\bar w_{out} = \sum_b \bar y \odot v_{:M}$, $\bar b_{out} = \sum_b \bar y$.
 
     Returns:
-        ``(g_params, g_v)``.
+        g_params (dict): cotangents of ``output_w`` and ``output_b`` (summed over the batch).
+        g_v (np.ndarray): ``(..., N)``, cotangent of the state.
     """
     M = params.output_w.shape[0]
     g_motor = g * params.output_w

@@ -119,7 +119,8 @@ def input_drive_vjp(params, I, g):
     $\bar I = \bar d\,\gamma^T$, $\bar\gamma = \sum_b I^T \bar d$, $\bar\mu = \sum_b \bar d$.
 
     Returns:
-        ``(g_params, g_I)``: dict with ``gamma`` and ``mu``; ``(..., C)``.
+        g_params (dict): cotangents of ``gamma`` and ``mu`` (summed over the batch).
+        g_I (np.ndarray): ``(..., C)``, cotangent of the input.
     """
     return {"gamma": sum_outer(I, g), "mu": sum_batch(g)}, g @ params.gamma.T
 
@@ -141,7 +142,9 @@ def f_vjp(params, x, drive, g):
     $\bar x = \bar z\,\gamma_r^T$, $\bar\gamma_r = \sum_b x^T \bar z$, $\bar d = \bar z$.
 
     Returns:
-        ``(g_params, g_x, g_drive)``.
+        g_params (dict): field → cotangent (summed over the batch).
+        g_x (np.ndarray): ``(..., N)``, cotangent of the state.
+        g_drive (np.ndarray): ``(..., N)``, cotangent of the input drive.
     """
     z = x @ params.gamma_r + drive
     a = ACTIVATION_FUNCTIONS[params.activation](z)
@@ -171,7 +174,9 @@ def rhs_vjp(params, x, drive, g):
     $\bar\tau = \sum_b \bar{\dot x}\, x / \tau^2$, $\bar A = \sum_b \bar{\dot x} f$.
 
     Returns:
-        ``(g_params, g_x, g_drive)``.
+        g_params (dict): field → cotangent (summed over the batch).
+        g_x (np.ndarray): ``(..., N)``, cotangent of the state.
+        g_drive (np.ndarray): ``(..., N)``, cotangent of the input drive.
     """
     tau, A = params.tau, params.A
     f_ = f(params, x, drive)
@@ -236,7 +241,10 @@ def fused_step_vjp(params, x, drive, dt, epsilon, g):
     $$
 
     Returns:
-        ``(g_params, g_x, g_drive, g_dt)``; ``g_dt`` has the shape of ``dt`` (e.g. ``(B, 1)``).
+        g_params (dict): field → cotangent (summed over the batch).
+        g_x (np.ndarray): ``(..., N)``, cotangent of the state.
+        g_drive (np.ndarray): ``(..., N)``, cotangent of the input drive.
+        g_dt (np.ndarray): cotangent of ``dt``, of ``dt``'s shape (e.g. ``(B, 1)``).
     """
     tau, A = params.tau, params.A
     f_ = f(params, x, drive)

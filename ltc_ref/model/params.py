@@ -15,7 +15,7 @@ Two containers:
 
 * `PaperParams` — the paper's Eq. 1, $\dot x = -[1/\tau + f]\odot x + f\odot A$
   with $f = \mathrm{act}(x\gamma_r + I\gamma + \mu)$ (Hasani et al. 2021, Algorithm 1).
-* `SynapticParams` — the conductance form of the authors' code and ncps (SPEC §2), with
+* `SynapticParams` — the conductance form of the authors' code and ncps (docs/model.md), with
   ncps's field names.
 """
 
@@ -298,7 +298,7 @@ class PaperParams(_Params):
 
 @dataclass(frozen=True, eq=False)
 class SynapticParams(_Params):
-    r"""Parameters of the LTC in the conductance form (the authors' code and ncps), SPEC §2.
+    r"""Parameters of the LTC in the conductance form (the authors' code and ncps), docs/model.md.
 
     $$
         C_{m,j}\frac{dv_j}{dt} = g_{l,j}(v_{l,j} - v_j) + \sum_i a_{ij}(E_{ij} - v_j)
@@ -398,7 +398,7 @@ class SynapticParams(_Params):
 
 
 # --------------------------------------------------------------------------------------------
-# Initialisers (SPEC §3)
+# Initialisers (the published ranges: docs/symbols.md)
 # --------------------------------------------------------------------------------------------
 
 #: Initial ranges of the conductance form. ``"ncps"``: ncps 1.0.1's ``LTCCell``;
@@ -437,7 +437,7 @@ INIT_RANGES = {
 def init_synaptic_params(
     wiring, rng: np.random.Generator, *, dtype=np.float64, ranges: str = "ncps"
 ) -> SynapticParams:
-    r"""Draw conductance-form parameters with the published initial ranges (SPEC §3).
+    r"""Draw conductance-form parameters with the published initial ranges (docs/symbols.md).
 
     Arguments:
         wiring: a built `ltc_ref.wirings.Wiring` (e.g.
@@ -499,7 +499,7 @@ def init_paper_params(
     sigma_b: float = 1.0,
     dtype=np.float64,
 ) -> PaperParams:
-    r"""Draw paper-form parameters as in the paper's expressivity study (SPEC §6).
+    r"""Draw paper-form parameters as in the paper's expressivity study (§5.1; docs/expressivity).
 
     Weights $\gamma, \gamma_r \sim N(0, \sigma_w^2 / N)$ (N, the width, is the paper's
     *k*), biases $\mu \sim N(0, \sigma_b^2)$, $\tau = |N(0, 1)|$ and

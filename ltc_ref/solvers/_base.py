@@ -72,7 +72,10 @@ class FixedStepSolver(Solver):
         $\overline{\Delta t} = \sum_k \bar h_k / L$ (``g_step`` summed over the sub-steps).
 
         Returns:
-            ``(g_params, g_x, g_drive, g_dt)``.
+            g_params (dict): field → cotangent (summed over the batch).
+            g_x (np.ndarray): ``(B, N)``, cotangent of the state.
+            g_drive (np.ndarray | tuple): cotangent of the input drive (the form's type).
+            g_dt (np.ndarray): cotangent of ``dt``.
         """
         h = dt / unfolds
         states = [x]

@@ -200,9 +200,9 @@ def attempt_step(fun, t, y, k1, h):
         h: step length.
 
     Returns:
-        ``(y_new, err, K)``: the fifth-order solution at ``t + h``, the local error estimate
-        $h \sum_i (b_i - b^*_i) k_i$ (both of ``y``'s shape) and the stages ``K``, a list of
-        seven arrays, ``K[6] = fun(t + h, y_new)`` (six new evaluations).
+        y_new (np.ndarray): the fifth-order solution at ``t + h``, of ``y``'s shape.
+        err (np.ndarray): the local error estimate $h \sum_i (b_i - b^*_i) k_i$, of ``y``'s shape.
+        K (list): the stages, seven arrays, ``K[6] = fun(t + h, y_new)`` (six new evaluations).
     """
     dtype = np.asarray(y).dtype
     K = [k1]

@@ -6,7 +6,7 @@ from ._base import FixedStepSolver
 
 
 class Fused(FixedStepSolver):
-    r"""L fused sub-steps (paper Eq. 3; conductance form: SPEC §3).
+    r"""L fused sub-steps (paper Eq. 3; conductance form: docs/model.md).
 
     Each sub-step is the explicit Euler step with the linearly appearing state replaced by its
     new value: $x \leftarrow (x + h f A)/(1 + h(1/\tau + f) + \varepsilon)$. First order in

@@ -1,9 +1,10 @@
 r"""Documented variants of the reference, and the diagnosis of a failing candidate.
 
 When a candidate disagrees with the reference, the cause is usually one of a few known slips
-(found in real third-party LTC implementations and in the authors' code and ncps, see SPEC.md).
-Each *variant* below is the reference with exactly one such slip: a short function of the
-specification with the arguments of `ltc_ref.forward.forward_traceable`
+(found in real third-party LTC implementations and in the authors' code and ncps;
+docs/crosscheck.md lists them). Each *variant* below is the reference with exactly one such
+slip: a short function of the specification with the arguments of
+`ltc_ref.forward.forward_traceable`
 
     variant(p, x, h0, dt, unfolds, solver, epsilon) -> (y, h)
 

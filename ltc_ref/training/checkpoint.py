@@ -166,8 +166,8 @@ def load_checkpoint(path, *, expect: dict | None = None) -> tuple[dict, dict]:
             set of names, shape or dtype is an error.
 
     Returns:
-        ``(arrays, metadata)``: ``{name: ndarray}`` (in memory, writeable) and the metadata
-        ``dict``.
+        arrays (dict): ``{name: ndarray}``, in memory and writeable.
+        metadata (dict): the checkpoint's metadata.
 
     Raises:
         CheckpointError: missing file, unreadable or foreign JSON, other version, a field of the

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import _validation as v
+from .._extras import install_hint
 from .checkpoint import CheckpointError
 from .loop import NonFiniteLossError, TrainConfig, fit
 from .model import BACKENDS, POSITIVITY, available_backends, default_backend
@@ -162,7 +163,7 @@ def _check_arguments(args) -> None:
         if value is not None and not math.isfinite(value):
             raise ValueError(f"--{name.replace('_', '-')}: expected a finite number, got {value}")
     if args.plot and importlib.util.find_spec("matplotlib") is None:
-        raise ValueError("--plot: needs matplotlib (pip install 'ltc-ref[plot]')")
+        raise ValueError(f"--plot: needs matplotlib (the plot extra): {install_hint('plot')}")
 
 
 def _config(args, seed: int) -> TrainConfig:
@@ -198,8 +199,8 @@ def main(argv=None) -> int:
     except (TypeError, ValueError) as err:
         return _usage_error(err)
     if not args.no_progress and importlib.util.find_spec("tqdm") is None:
-        print("ltc-ref train: no progress bar (tqdm is not installed: pip install "
-              "'ltc-ref[progress]'); one line per epoch", file=sys.stderr)  # fmt: skip
+        print(f"ltc-ref train: no progress bar (tqdm is not installed: {install_hint('progress')});"
+              " one line per epoch", file=sys.stderr)  # fmt: skip
     try:
         dataset = data.load(
             args.dataset,

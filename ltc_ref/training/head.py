@@ -118,7 +118,9 @@ def head_vjp(head: DenseHead, y, g_z):
         g_z: ``(..., K)`` cotangent of its output.
 
     Returns:
-        ``(g_W, g_b, g_y)``: ``(M, K)``, ``(K,)`` and ``(..., M)``.
+        g_W (np.ndarray): ``(M, K)``, cotangent of the weights.
+        g_b (np.ndarray): ``(K,)``, of the bias.
+        g_y (np.ndarray): ``(..., M)``, of the LTC outputs.
     """
     M, K = head.W.shape
     y2 = y.reshape(-1, M)

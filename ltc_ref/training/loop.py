@@ -1,7 +1,7 @@
 r"""The training loop: minibatch Adam on the project's own gradients, best-validation selection,
 checkpoints every epoch, resuming, and a clean stop on a non-finite loss.
 
-One epoch (SPEC §4, the authors' scripts):
+One epoch (the paper's Algorithm 2 and Table S1, the authors' scripts):
 
 1. shuffle the training sequences (``numpy.random.default_rng([seed, epoch])``: the order of an
    epoch depends only on the seed and the epoch number, so a resumed run sees the same batches);
@@ -231,7 +231,8 @@ def evaluate(
         batch_size: sequences per forward pass (does not change the result).
 
     Returns:
-        ``(loss, metric)`` over every target step of the split.
+        loss (float): over every target step of the split.
+        metric (float): the dataset's metric over the same steps.
     """
     x = np.asarray(split.x, dtype=model.dtype)
     outputs = []

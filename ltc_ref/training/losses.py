@@ -49,7 +49,8 @@ def softmax_cross_entropy(logits, labels, class_weights=None):
         class_weights: optional ``(K,)`` per-class weights $w_c$ (ozone: 0.1, 1.6).
 
     Returns:
-        ``(loss, g_logits)``: a Python float and ``(n, K)`` in the dtype of ``logits``.
+        loss (float): the mean loss, a Python float.
+        g_logits (np.ndarray): ``(n, K)``, its gradient, in the dtype of ``logits``.
     """
     logits = np.asarray(logits)
     labels = np.asarray(labels)
@@ -82,8 +83,9 @@ def mean_squared_error(predictions, targets):
         targets: ``(n, D)``.
 
     Returns:
-        ``(loss, g_predictions)``: a float (``inf`` when the squares overflow — the training
-        loop checks) and ``(n, D)`` in the dtype of ``predictions``.
+        loss (float): the mean squared error (``inf`` when the squares overflow — the training loop
+            checks).
+        g_predictions (np.ndarray): ``(n, D)``, its gradient, in the dtype of ``predictions``.
     """
     predictions = np.asarray(predictions)
     targets = np.asarray(targets, dtype=predictions.dtype)
@@ -196,8 +198,9 @@ class Objective:
             targets: ``(B, T)`` labels or ``(B, T, K)`` regression targets.
 
         Returns:
-            ``(loss, g_outputs)``: a float and ``(B, T, K)`` (zero on the steps that are not
-            targets).
+            loss (float): the loss.
+            g_outputs (np.ndarray): ``(B, T, K)``, its gradient (zero on the steps that are not
+                targets).
         """
         flat_out, flat_tgt = self.select(outputs, targets)
         if self.task == "classification":

@@ -1,7 +1,7 @@
 r"""The trained model: an LTC (conductance form, fused solver) and a dense read-out, as one flat
 parameter vector for the optimizer.
 
-Choices, following the authors' TensorFlow scripts (SPEC §3–4):
+Choices, following the authors' TensorFlow scripts (docs/training.md, "What is trained"):
 
 * **32 units, fully connected**, every neuron an output ($M = N$; `ltc_ref.FullyConnected` with
   its fixed reversal-potential signs), read out by a dense layer (`ltc_ref.training.head`) at
@@ -78,7 +78,8 @@ def preset_dt_epsilon(ranges: str, unfolds: int) -> tuple[float, float]:
         unfolds: L.
 
     Returns:
-        ``(dt, epsilon)``: ``(L, 0.0)`` for ``"authors"``, ``(1.0, 1e-8)`` for ``"ncps"``.
+        dt (float): ``L`` for ``"authors"``, 1.0 for ``"ncps"``.
+        epsilon (float): 0.0 for ``"authors"``, 1e-8 for ``"ncps"``.
     """
     v.check_choice("ranges", ranges, TIME_PRESETS)
     L = v.check_int("unfolds", unfolds, minimum=1)
@@ -324,8 +325,8 @@ def predict(
             normalisation. Without it, a dtype mismatch is a ``TypeError``.
 
     Returns:
-        ``(z, y)``: ``(B, T, K)`` logits or predictions and the LTC outputs ``(B, T, M)``, in
-        the model's dtype.
+        z (np.ndarray): ``(B, T, K)`` logits or predictions, in the model's dtype.
+        y (np.ndarray): ``(B, T, M)``, the LTC outputs, in the model's dtype.
 
     Raises:
         TypeError: a dtype mismatch without ``cast``; non-float inputs.
@@ -383,10 +384,11 @@ def loss_and_grad(model: Model, x, targets, objective, *, raw: bool, backend: st
         backend: see `predict`.
 
     Returns:
-        ``(loss, grad, z)``: a float, ``(n_params,)`` and the ``(B, T, K)`` outputs;
-        ``grad`` is ``None`` when the loss is not finite (nothing to differentiate; ``z`` is
-        ``None`` too when the states themselves ran away, `ltc_ref.NonFiniteError`) and NaN
-        when the backward pass was not finite.
+        loss (float): the loss.
+        grad (np.ndarray | None): ``(n_params,)``; ``None`` when the loss is not finite (nothing
+            to differentiate), NaN when the backward pass was not finite.
+        z (np.ndarray | None): the ``(B, T, K)`` outputs; ``None`` when the states themselves ran
+            away (`ltc_ref.NonFiniteError`).
     """
     x = _check_inputs(model, x, cast=False)
     try:  # one forward pass: its states serve the backward pass too

@@ -1,7 +1,7 @@
 r"""Adam and gradient clipping, on flat parameter vectors.
 
 Adam (Kingma & Ba 2015, Algorithm 1) with the paper's settings $\beta_1 = 0.9$,
-$\beta_2 = 0.999$, $\epsilon = 10^{-8}$ (SPEC §4): for step $t = 1, 2, \dots$
+$\beta_2 = 0.999$, $\epsilon = 10^{-8}$ (the paper's Table S1): for step $t = 1, 2, \dots$
 
 $$
     m_t = \beta_1 m_{t-1} + (1 - \beta_1) g_t,\quad
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Adam's defaults, as in the paper (SPEC §4) and Kingma & Ba.
+#: Adam's defaults, as in the paper (the paper's Table S1) and Kingma & Ba.
 ADAM_BETA1 = 0.9
 ADAM_BETA2 = 0.999
 ADAM_EPSILON = 1e-8
@@ -70,7 +70,8 @@ def adam_step(
         epsilon: $\epsilon > 0$.
 
     Returns:
-        ``(theta_t, state_t)``: new arrays (the inputs are not modified), in ``theta``'s dtype.
+        theta_t (np.ndarray): the new parameters, a new array in ``theta``'s dtype.
+        state_t (AdamState): the new optimizer state, new arrays (the inputs are not modified).
     """
     theta = np.asarray(theta)
     grad = np.asarray(grad, dtype=theta.dtype)
@@ -98,7 +99,8 @@ def clip_by_global_norm(grad, max_norm: float | None):
         max_norm: $c > 0$, or ``None`` for no clipping.
 
     Returns:
-        ``(clipped, norm)``: the (possibly) scaled gradient and the norm before clipping.
+        clipped (np.ndarray): the (possibly) scaled gradient.
+        norm (float): the gradient's norm before clipping.
     """
     if max_norm is not None and not max_norm > 0:
         raise ValueError(f"max_norm: expected a number > 0 or None, got {max_norm}")

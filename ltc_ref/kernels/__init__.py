@@ -6,20 +6,25 @@ specification).
   parameter cotangents (`forward`, `vjp`, `AGREEMENT_RTOL`).
 * `._fused` — the compiled forward and BPTT loops of both forms.
 * `._sigmoid` — the vectorisable logistic sigmoid and its stated accuracy.
+* `._cache` — whether the kernels are compiled in Numba's on-disk cache yet (`uncompiled_kernels`).
 """
 
 from __future__ import annotations
 
+from ._cache import ENTRY_KERNELS, cache_dir, uncompiled_kernels
 from ._driver import AGREEMENT_RTOL, forward, vjp
 from ._sigmoid import SIGMOID_ATOL, SIGMOID_RTOL, U_MAX_32, U_MAX_64, fast_sigmoid
 
 __all__ = [
     "AGREEMENT_RTOL",
+    "ENTRY_KERNELS",
     "SIGMOID_ATOL",
     "SIGMOID_RTOL",
     "U_MAX_32",
     "U_MAX_64",
+    "cache_dir",
     "fast_sigmoid",
     "forward",
+    "uncompiled_kernels",
     "vjp",
 ]

@@ -54,6 +54,35 @@ def tau_sys_sequence(model: Model, x) -> np.ndarray:
     return conductance.tau_sys(model.ltc, v_prev, drive) / model.dt
 
 
+def liveliest_sequence(x) -> int:
+    r"""The index of the sequence whose inputs move most: the largest
+    $\sum_{t, c} |x_{i, t+1, c} - x_{i, t, c}|$ (``ltc-ref train --plot`` draws $\tau_{sys}$ on
+    this test sequence, the liveliest picture of the liquid time constant).
+
+    Arguments:
+        x: ``(n, T, C)`` sequences (e.g. ``dataset.test.x``), n >= 1.
+
+    Returns:
+        The index i (the first one on a tie).
+    """
+    x = np.asarray(x)
+    if x.ndim != 3 or x.shape[0] == 0:
+        raise ValueError(f"x: expected shape (n, T, C) with n >= 1, got {x.shape}")
+    return int(np.argmax(np.abs(np.diff(x, axis=1)).sum(axis=(1, 2))))
+
+
+def _legend_outside(ax, **kwargs):
+    """A legend to the right of ``ax``, outside it, so that it covers no data."""
+    return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, **kwargs)
+
+
+def _integer_ticks(ax):
+    """Ticks at whole numbers only on the x axis (epochs, input steps)."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def plot_history(history, path, *, metric: str = "accuracy", title: str = "") -> Path:
     """Training curves: loss (train, valid, test) and metric per epoch, best epoch marked.
 
@@ -86,7 +115,9 @@ def plot_history(history, path, *, metric: str = "accuracy", title: str = "") ->
         )
     ax_loss.set(xlabel="epoch", ylabel="loss")
     ax_metric.set(xlabel="epoch", ylabel=metric + (" (%)" if metric == "accuracy" else ""))
-    ax_metric.legend(fontsize=8)
+    for ax in (ax_loss, ax_metric):
+        _integer_ticks(ax)
+    _legend_outside(ax_metric, fontsize=8)
     return _save(fig, path, title)
 
 
@@ -108,7 +139,8 @@ def plot_tau_sys(
 
     Arguments:
         model: a trained `Model`.
-        x: ``(T, C)`` one input sequence (e.g. ``dataset.test.x[0]``).
+        x: ``(T, C)`` one input sequence (``ltc-ref train --plot``: the test sequence of
+            `liveliest_sequence`).
         path: the PNG to write.
         neurons: indices to show; ``None`` picks the ``n_neurons`` whose $\tau_{sys}$ varies
             most (largest ratio max/min over the sequence).
@@ -135,14 +167,15 @@ def plot_tau_sys(
         name = feature_names[c] if c < len(feature_names) else f"input {c}"
         ax_in.plot(t, x[:, c], lw=1, label=name)
     ax_in.set(ylabel="input (normalised)")
-    ax_in.legend(fontsize=7, loc="upper right", ncol=3)
+    _legend_outside(ax_in, fontsize=7)
     for k, j in enumerate(neurons):
         color = f"C{k}"
         ax_tau.plot(t, tau[:, j], color=color, label=f"neuron {j}")
         ax_tau.axhline(tau_bound[j], color=color, ls="--", lw=0.8)
     ax_tau.set_yscale("log")
     ax_tau.set(xlabel="input step t", ylabel=r"$\tau_{sys}$ / $\Delta t$ (input steps)")
-    ax_tau.legend(fontsize=7, loc="lower right", ncol=len(neurons))
+    _integer_ticks(ax_tau)
+    _legend_outside(ax_tau, fontsize=7)
     ax_tau.set_title(
         r"liquid time constant $\tau_{sys}$ (solid) and $\tau = C_m/g_l$ (dashed)", fontsize=9
     )
@@ -156,9 +189,9 @@ def _save(fig, path, title) -> Path:
     fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, bbox_inches="tight")  # "tight": the legends outside the axes
     _pyplot().close(fig)
     return path
 
 
-__all__ = ["plot_history", "plot_tau_sys", "tau_sys_sequence"]
+__all__ = ["liveliest_sequence", "plot_history", "plot_tau_sys", "tau_sys_sequence"]

@@ -39,6 +39,7 @@ from ltc_ref.data import (
     person,
     power,
     smnist,
+    sources,
     traffic,
 )
 from ltc_ref.data.sources import SOURCES, File, Remote, Source
@@ -377,6 +378,15 @@ def test_power_and_person_entries_unpack_where_the_loaders_read(tmp_path):
     finally:
         s.close()
     assert s.requests[0].endswith("/00235/household_power_consumption.zip")
+
+
+def test_docs_list_every_known_hash_as_the_registry_does():
+    page = (Path(__file__).resolve().parents[1] / "docs" / "data.md").read_text()
+    blocks = re.findall(r"```text\n(.*?)\n```", page, re.S)
+    assert sources.sha256sums() in blocks
+    lines = sources.sha256sums().splitlines()
+    assert len(lines) == sum(f.sha256 is not None for s in SOURCES.values() for f in s.files)
+    assert f"{sources.MNIST_KERAS_SHA256}  mnist/mnist.npz" in lines
 
 
 # ---------------------------------------------------------------- the command

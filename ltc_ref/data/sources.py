@@ -256,7 +256,7 @@ SOURCES: dict[str, Source] = {
             origin="UCI Localization Data for Person Activity (the URL of the authors' "
             "download_datasets.sh)",
             licence="CC BY 4.0 (UCI)",
-            checked="no hash known: the project has never had a copy",
+            checked="the project has never had a copy to hash",
         ),
         Source(
             "smnist",
@@ -311,7 +311,7 @@ SOURCES: dict[str, Source] = {
             origin="UCI Individual Household Electric Power Consumption (the URL of the "
             "authors' download_datasets.sh; a zip of household_power_consumption.txt)",
             licence="CC BY 4.0 (UCI)",
-            checked="no hash known: the project has never had a copy",
+            checked="the project has never had a copy to hash",
         ),
         Source(
             "ozone",
@@ -366,4 +366,25 @@ SOURCES: dict[str, Source] = {
     )
 }
 
-__all__ = ["MNIST_KERAS_SHA256", "SOURCES", "UNPACK", "File", "Remote", "Source"]
+
+
+def sha256sums(sources: dict[str, Source] | None = None) -> str:
+    """Every known SHA-256 in ``sha256sum``'s format, ``<hash>  <folder>/<file>`` one a line:
+    run ``sha256sum -c`` on it in a data directory to check the files there.
+
+    Arguments:
+        sources: the registry (default `SOURCES`).
+
+    Returns:
+        The lines, joined (files with no known hash are left out).
+    """
+    sources = SOURCES if sources is None else sources
+    return "\n".join(
+        f"{f.sha256}  {s.folder}/{f.name}"
+        for s in sources.values()
+        for f in s.files
+        if f.sha256 is not None
+    )
+
+
+__all__ = ["MNIST_KERAS_SHA256", "SOURCES", "UNPACK", "File", "Remote", "Source", "sha256sums"]

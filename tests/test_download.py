@@ -415,6 +415,10 @@ def test_cli_errors_exit_codes_and_one_format(server, tmp_path, capsys, monkeypa
     assert err.startswith("ltc-ref data download: sha256 mismatch for a.txt") and "0" * 64 in err
     assert data_main.main(["download", "toy"]) == 2  # no destination: a usage error
     assert "ltc-ref data download: no destination: pass --to DIR" in capsys.readouterr().err
+    (tmp_path / "a-file").write_text("")
+    assert data_main.main(["download", "toy", "--to", str(tmp_path / "a-file")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ltc-ref data download: --to (to): ") and "a-file" in err
     monkeypatch.setattr(data_main, "SOURCES", _one_file_registry(url, sha256=None))
     assert data_main.main(["download", "toy", "--to", str(tmp_path)]) == 2
     assert "--allow-unverified" in capsys.readouterr().err

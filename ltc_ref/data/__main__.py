@@ -257,7 +257,7 @@ def download_main(argv=None, *, sources=None) -> int:
             )
         except DownloadError as err:
             status = error("data download", err, EXIT_FAILED)
-        except (ValueError, OSError) as err:  # no hashes without the flag; an unwritable DIR
+        except ValueError as err:  # no hashes without the flag; an unwritable DIR
             return error("data download", err)
     for name in skipped:
         print(f"skipped {name}: no sha256 known (--allow-unverified downloads it)")

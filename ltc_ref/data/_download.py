@@ -36,7 +36,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .._validation import check_choice
+from .._validation import check_choice, check_output_dir
 from .._version import __version__
 from ._base import DATA_ENV
 from .sources import SOURCES, Remote, Source
@@ -280,9 +280,8 @@ def download(
         DownloadError: (an ``OSError``) a network or HTTP error naming the URL, a SHA-256 that
             does not match (naming the file, the expected and the actual hash), a damaged
             archive, or a file already present that differs (without ``force``).
-        ValueError: an unknown name, no destination, or a dataset with no known hashes
-            without ``allow_unverified``.
-        OSError: the destination cannot be created or written.
+        ValueError: an unknown name, no destination, a destination that cannot be created or
+            written, or a dataset with no known hashes without ``allow_unverified``.
     """
     sources = SOURCES if sources is None else sources
     check_choice("name", name, sources)
@@ -295,7 +294,7 @@ def download(
             f"anyway and print the hashes it computes"
         )
     folder = destination(to) / source.folder
-    folder.mkdir(parents=True, exist_ok=True)
+    check_output_dir("--to (to)", folder)
     log(f"{name} -> {folder} ({len(source.files)} file(s); {source.origin})")
     out = []
     for remote in source.remotes:

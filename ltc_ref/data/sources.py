@@ -367,7 +367,6 @@ SOURCES: dict[str, Source] = {
 }
 
 
-
 def sha256sums(sources: dict[str, Source] | None = None) -> str:
     """Every known SHA-256 in ``sha256sum``'s format, ``<hash>  <folder>/<file>`` one a line:
     run ``sha256sum -c`` on it in a data directory to check the files there.

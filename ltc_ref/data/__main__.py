@@ -62,7 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "names", nargs="*", metavar="NAME", help=f"datasets (default: all): {', '.join(DATASETS)}"
     )
-    parser.add_argument("--data-dir", default=None, help="data directory (default $LTC_REF_DATA)")
+    parser.add_argument(
+        "--data-dir", metavar="DIR", default=None, help="data directory (default $LTC_REF_DATA)"
+    )
     parser.add_argument(
         "--protocol",
         choices=[*PROTOCOLS, "both"],

@@ -64,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--data-seed", type=int, default=0, help="seed of the random split")
     p.add_argument(
         "--data-dir",
+        metavar="DIR",
         default=None,
         help="data directory, laid out as DIR/<dataset>/<file> (default: $LTC_REF_DATA; "
         "'ltc-ref data download DATASET --to DIR' fills one)",

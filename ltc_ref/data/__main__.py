@@ -124,7 +124,8 @@ def main(argv=None) -> int:
     for line in absent:
         print(f"absent: {line}")
     if absent:
-        print("(ltc-ref data download NAME --to DIR downloads a dataset; --list shows them)")
+        print("('ltc-ref data download NAME --to DIR' downloads one; 'ltc-ref data download "
+              "--list' lists the sources)")  # fmt: skip
     return status
 
 

@@ -626,7 +626,8 @@ def test_summary_command(synthetic, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "gesture    paper    train" in out
     assert f"absent: ozone: missing folder {partial / 'ozone'}" in out
-    assert data_main.main(["ozone", "--data-dir", str(partial)]) == 1
+    assert data_main.main(["ozone", "--data-dir", str(partial)]) == 2  # named and absent
+    assert capsys.readouterr().err.startswith(f"ltc-ref data: ozone: missing folder {partial}")
     assert data_main.main(["gesture", "--data-dir", str(root), "--notes"]) == 0
     out = capsys.readouterr().out
     assert "gesture    blocked  test" in out and "blocked protocol" in out

@@ -50,16 +50,11 @@ def test_the_home_page_shows_the_readme_example_and_a_figure_with_its_command():
 
 def test_no_page_or_docstring_points_at_the_projects_internal_spec():
     """``SPEC §n`` named the project's internal notes; pages and docstrings point at the docs'
-    own pages or the paper's sections instead. (docs/verify.md, docs/data.md and
-    ltc_ref/training/plots.py are edited in parallel for issue 18 parts 4, 5, 7: excluded here
-    until those parts land.)"""
-    parallel = {"docs/verify.md", "docs/data.md", "ltc_ref/training/plots.py"}
+    own pages or the paper's sections instead."""
     paths = [ROOT / "README.md", *DOCS.rglob("*.md"), *(ROOT / "ltc_ref").rglob("*.py")]
     found = [
         f"{p.relative_to(ROOT)}:{i}"
         for p in paths
-        if str(p.relative_to(ROOT)) not in parallel
-        and not str(p.relative_to(ROOT)).startswith(("ltc_ref/data/", "ltc_ref/verify/"))
         for i, line in enumerate(p.read_text().splitlines(), 1)
         if re.search(r"SPEC §|SPEC\.md|beside SPEC", line)
     ]
@@ -69,14 +64,14 @@ def test_no_page_or_docstring_points_at_the_projects_internal_spec():
 def test_no_install_command_names_a_package_index_that_does_not_have_ltc_ref():
     """``pip install 'ltc-ref[x]'`` fails (ltc-ref is installed from its checkout); only
     ltc_ref/_extras.py quotes it, to say so."""
-    parallel = {"docs/verify.md", "docs/data.md", "ltc_ref/training/plots.py", "ltc_ref/_extras.py"}
+    quoting = {"ltc_ref/_extras.py"}
     paths = [ROOT / "README.md", *DOCS.rglob("*.md"), *(ROOT / "ltc_ref").rglob("*.py")]
     paths += [*(ROOT / "examples").rglob("*.py")]
     pattern = re.compile(r"""pip install (-e )?["']?ltc-ref\[""")
     found = [
         f"{p.relative_to(ROOT)}:{i}"
         for p in paths
-        if str(p.relative_to(ROOT)) not in parallel
+        if str(p.relative_to(ROOT)) not in quoting
         for i, line in enumerate(p.read_text().splitlines(), 1)
         if pattern.search(line)
     ]

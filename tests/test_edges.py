@@ -47,7 +47,10 @@ def _accepted_dt(params, x, h0, unfolds, epsilon, where):
     """A Δt at relative position ``where`` in [0, 1] of the log of the accepted range."""
     lo, hi = dt_range(params, x, h0=h0, unfolds=unfolds, epsilon=epsilon)
     assert 0 < lo < hi <= np.finfo(params.dtype).max
-    dt = math.exp(math.log(lo) + where * (math.log(hi) - math.log(lo)))
+    try:
+        dt = math.exp(math.log(lo) + where * (math.log(hi) - math.log(lo)))
+    except OverflowError:  # hi is the dtype's largest float and log, exp round up past it
+        dt = hi
     return min(max(dt, lo), hi)
 
 

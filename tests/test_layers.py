@@ -3,9 +3,9 @@
 Rule: *each layer imports only from the layers below it* (function-level imports included), and
 the import graph of the package has no cycle. The layers, bottom to top (`LAYERS`):
 
-    _validation, _version, _extras → model, wirings → solvers, kernels → forward → gradients
-    → theory → testing → interop → data → training, expressivity → expressivity_authors → trajectory
-    → verify → cli and the package facade
+    _validation, _version, _extras, _command → model, wirings → solvers, kernels → forward
+    → gradients → theory → testing → interop → data → training, expressivity
+    → expressivity_authors → trajectory → verify → cli and the package facade
 
 Within one layer, a package imports only its own modules (``ltc_ref.solvers`` may not import
 ``ltc_ref.kernels``). The package facade ``ltc_ref/__init__.py`` re-exports the public names of
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1] / "ltc_ref"
 
 #: Bottom to top; an entry is a module or a package (with everything under it).
 LAYERS = (
-    ("ltc_ref._validation", "ltc_ref._version", "ltc_ref._extras"),
+    ("ltc_ref._validation", "ltc_ref._version", "ltc_ref._extras", "ltc_ref._command"),
     ("ltc_ref.model", "ltc_ref.wirings"),
     ("ltc_ref.solvers", "ltc_ref.kernels"),
     ("ltc_ref.forward",),

@@ -39,7 +39,12 @@ from ltc_ref.training import (
 )
 from ltc_ref.training import model as model_module
 from ltc_ref.training.checkpoint import record_digest
-from ltc_ref.training.plots import plot_history, plot_tau_sys, tau_sys_sequence
+from ltc_ref.training.plots import (
+    liveliest_sequence,
+    plot_history,
+    plot_tau_sys,
+    tau_sys_sequence,
+)
 from ltc_ref.verify.training import autograd_loss
 
 from . import synthetic_data
@@ -539,10 +544,103 @@ def test_plots_write_png_or_name_the_extra(tmp_path, rng):
         a = plot_history(result.history, tmp_path / "curves.png", metric="accuracy")
         b = plot_tau_sys(result.model, ds.test.x[0], tmp_path / "tau.png", n_neurons=2)
     except ImportError as err:
-        assert "ltc-ref[plot]" in str(err)
+        assert "[plot]" in str(err) and "matplotlib" in str(err)
     else:
         for path in (a, b):
             assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _figures(monkeypatch):
+    """Capture the figures the plot functions save (then save them as usual)."""
+    from ltc_ref.training import plots
+
+    figures, real_save = [], plots._save
+
+    def save(fig, path, title):
+        out = real_save(fig, path, title)  # laid out as written
+        fig.canvas.draw()
+        fig._ltc_boxes = [
+            (ax.get_window_extent().frozen(),
+             [leg.get_window_extent().frozen() for leg in [ax.get_legend()] if leg])
+            for ax in fig.axes
+        ]  # fmt: skip
+        figures.append(fig)
+        return out
+
+    monkeypatch.setattr(plots, "_save", save)
+    return figures
+
+
+def test_plot_legends_cover_no_data_and_epoch_ticks_are_whole(tmp_path, rng, monkeypatch):
+    pytest.importorskip("matplotlib")
+    figures = _figures(monkeypatch)
+    ds = toy_classification()
+    result = fit(ds, TrainConfig(dataset="toy", epochs=3, **SMALL), None, backend="numpy",
+                 progress=False, log=_quiet)  # fmt: skip
+    plot_history(result.history, tmp_path / "curves.png", metric="accuracy")
+    plot_tau_sys(result.model, ds.test.x[0], tmp_path / "tau.png", n_neurons=2)
+    history_fig, tau_fig = figures
+    for fig in figures:
+        legends = [leg for _, legs in fig._ltc_boxes for leg in legs]
+        assert legends, "every figure has a legend"
+        for ax_box, _ in fig._ltc_boxes:
+            for leg in legends:  # outside every axes: it covers no line
+                assert not ax_box.overlaps(leg), (ax_box, leg)
+    for ax in [*history_fig.axes, tau_fig.axes[1]]:  # epochs; input steps
+        lo, hi = ax.get_xlim()
+        ticks = [t for t in ax.get_xticks() if lo <= t <= hi]
+        assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks), ticks
+
+
+def test_liveliest_sequence_is_the_one_whose_inputs_move_most():
+    x = np.zeros((4, 5, 2))
+    x[2, ::2, 1] = 1.0  # moves at every step
+    x[1, 3:, 0] = 3.0  # one jump of 3 (less than 4 moves of 1)
+    assert liveliest_sequence(x) == 2
+    with pytest.raises(ValueError, match=r"x: expected shape \(n, T, C\)"):
+        liveliest_sequence(np.zeros((0, 5, 2)))
+
+
+def test_docs_say_which_test_sequence_tau_sys_shows():
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    training_md, results_md = (docs / p for p in ("training.md", "results.md"))
+    assert "first test sequence" not in training_md.read_text()
+    for page in (training_md, results_md):
+        assert "whose inputs move most" in " ".join(page.read_text().split()), page
+
+
+def test_cli_one_seed_and_plot_paths(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("matplotlib")
+    from ltc_ref.training import plots
+    from ltc_ref.training.cli import main
+
+    shown, real = [], plots.plot_tau_sys
+
+    def spy(model, x, path, **kw):
+        shown.append((np.array(x), kw["title"]))
+        return real(model, x, path, **kw)
+
+    monkeypatch.setattr(plots, "plot_tau_sys", spy)
+    synthetic_data.write_occupancy(tmp_path / "data", np.random.default_rng(0))
+    out = tmp_path / "runs"
+    args = ["occupancy", "--data-dir", str(tmp_path / "data"), "--epochs", "2", "--units", "3",
+            "--max-batches", "1", "--backend", "numpy", "--out", str(out), "--no-progress",
+            "--seeds", "4", "--plot"]  # fmt: skip
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "(1 seed: seed 4)" in text and "±" not in text and "seed(s)" not in text
+    run = out / "seed-4"
+    assert f"seed 4: plots written to {run / 'curves.png'} and {run / 'tau_sys.png'}" in text
+    assert (run / "curves.png").is_file() and (run / "tau_sys.png").is_file()
+    from ltc_ref import data
+
+    test_x = data.load("occupancy", tmp_path / "data", dtype=np.float32).test.x
+    k = liveliest_sequence(test_x)
+    [(x, title)] = shown
+    np.testing.assert_array_equal(x, test_x[k])
+    assert title.endswith(f"test sequence {k} (its inputs move most)")
 
 
 def test_cli_trains_on_synthetic_occupancy_files(tmp_path, capsys):

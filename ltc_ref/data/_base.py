@@ -56,23 +56,37 @@ def data_dir(path=None) -> Path:
         The directory as an absolute ``Path`` (it is checked to exist).
 
     Raises:
-        DataNotFoundError: when neither is given, or the directory does not exist.
+        DataNotFoundError: when neither is given, or the directory does not exist; the message
+            names the command-line option (``--data-dir``), the Python argument (``data_dir``),
+            the environment variable and ``ltc-ref data download``.
     """
     if path is None:
         env = os.environ.get(DATA_ENV, "")
         if not env:
             raise DataNotFoundError(
-                f"no data directory: pass data_dir=... or set the environment variable "
-                f"{DATA_ENV} to a folder laid out as <dir>/<dataset>/<file> "
-                f"(e.g. {DATA_ENV}=../shared/data)"
+                f"no data directory: pass --data-dir DIR (command line) or data_dir=... "
+                f"(Python), or set the environment variable {DATA_ENV}, to a folder laid out "
+                f"as <dir>/<dataset>/<file>; 'ltc-ref data download NAME --to DIR' downloads "
+                f"a dataset into one"
             )
         root, source = Path(env), f"from ${DATA_ENV}"
     else:
-        root, source = Path(path), "given as data_dir"
+        root, source = Path(path), "given as --data-dir / data_dir"
     root = root.expanduser().resolve()
     if not root.is_dir():
-        raise DataNotFoundError(f"data directory {root} ({source}) does not exist")
+        raise DataNotFoundError(
+            f"data directory {root} ({source}) does not exist; 'ltc-ref data download NAME "
+            f"--to {root}' downloads a dataset into it"
+        )
     return root
+
+
+def download_hint(spec: DatasetSpec, root) -> str:
+    """The line every missing-data error ends with: the command that downloads the dataset."""
+    return (
+        f"('ltc-ref data download {spec.name} --to {root}' downloads it; "
+        f"'ltc-ref data download --list' lists the sources)"
+    )
 
 
 def dataset_folder(root: Path, spec: DatasetSpec) -> Path:
@@ -80,7 +94,8 @@ def dataset_folder(root: Path, spec: DatasetSpec) -> Path:
     folder = Path(root) / spec.folder
     if not folder.is_dir():
         raise DataNotFoundError(
-            f"{spec.name}: missing folder {folder}\nexpected layout:\n{spec.layout}"
+            f"{spec.name}: missing folder {folder}\nexpected layout:\n{spec.layout}\n"
+            f"{download_hint(spec, root)}"
         )
     return folder
 
@@ -90,7 +105,8 @@ def require_file(folder: Path, filename: str, spec: DatasetSpec) -> Path:
     path = Path(folder) / filename
     if not path.is_file():
         raise DataNotFoundError(
-            f"{spec.name}: missing file {path}\nexpected layout:\n{spec.layout}"
+            f"{spec.name}: missing file {path}\nexpected layout:\n{spec.layout}\n"
+            f"{download_hint(spec, Path(folder).parent)}"
         )
     return path
 

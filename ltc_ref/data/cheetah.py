@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ._assemble import check_options, common_notes, make_dataset
-from ._base import DataNotFoundError, DatasetSpec, format_error, reads_file
+from ._base import DataNotFoundError, DatasetSpec, download_hint, format_error, reads_file
 from .windowing import windows
 
 #: File index ranges (in sorted order) of each split, as the authors.
@@ -63,7 +63,7 @@ def trace_files(folder) -> list[Path]:
     if len(files) < N_FILES:
         raise DataNotFoundError(
             f"cheetah: found {len(files)} .npy files in {folder}, need {N_FILES}\n"
-            f"expected layout:\n{LAYOUT}"
+            f"expected layout:\n{LAYOUT}\n{download_hint(SPEC, Path(folder).parent)}"
         )
     return files
 

@@ -39,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._command import error
 from .._extras import with_hint
 from ..testing.capabilities import Capabilities
 from ..testing.cases import random_case
@@ -290,10 +291,21 @@ def _parser() -> argparse.ArgumentParser:
         help=f"hypothesis-drawn cases (default {DEFAULT_EXAMPLES}; ncps: 300)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the drawn cases (default 0)")
-    parser.add_argument("--dtype", choices=("float64", "float32"), default="float64")
+    parser.add_argument(
+        "--dtype",
+        choices=("float64", "float32"),
+        default="float64",
+        help="the dtype the cases are run in and judged by its tolerances (default float64; "
+        "ncps: float64 only)",
+    )
     parser.add_argument("--capabilities", metavar="FILE.json", help="the candidate's capabilities")
     parser.add_argument("--case", metavar="JSON", help="check only this case (a spec, as printed)")
-    parser.add_argument("--report", choices=("text", "json", "junit"), default="text")
+    parser.add_argument(
+        "--report",
+        choices=("text", "json", "junit"),
+        default="text",
+        help="the report's format: text (default), json or junit (XML for CI)",
+    )
     parser.add_argument("--out", metavar="FILE", help="write the report here, not to stdout")
     parser.add_argument(
         "--no-diagnosis", dest="diagnose", action="store_false", help="skip the diagnosis"
@@ -308,15 +320,20 @@ def _export(argv) -> int:
         description="Write the cases for an implementation in another language: "
         "DIR/<case>/case.json and DIR/<case>/inputs.npz (see docs/crosscheck.md).",
     )
-    parser.add_argument("directory", metavar="DIR")
-    parser.add_argument("--cases", choices=("golden", "drawn", "both"), default="golden")
+    parser.add_argument("directory", metavar="DIR", help="the directory to write the cases into")
+    parser.add_argument(
+        "--cases",
+        choices=("golden", "drawn", "both"),
+        default="golden",
+        help="golden (the versioned golden vectors, default), drawn (random cases) or both",
+    )
     parser.add_argument(
         "--examples",
         type=int,
         default=None,
         help=f"drawn cases (default {DEFAULT_EXPORT_EXAMPLES})",
     )
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the drawn cases (default 0)")
     ns = parser.parse_args(argv)
     cases = golden_cases() if ns.cases in ("golden", "both") else []
     if ns.cases in ("drawn", "both"):
@@ -388,8 +405,7 @@ def main(argv=None) -> int:
         else:
             report = check_python_target(load_target(ns.target, ns.capabilities), ns)
     except UsageError as err:
-        print(f"ltc-ref crosscheck: {err}", file=sys.stderr)
-        return 2
+        return error("crosscheck", err)
     _emit(report, ns)
     return 0 if report.passed else 1
 

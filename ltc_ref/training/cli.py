@@ -3,14 +3,15 @@
 Each seed trains in ``OUT/seed-S/`` (checkpoints every epoch; an interrupted run resumes from
 its newest checkpoint when the same command is run again), prints a progress bar and one line
 per epoch, and the test metric at the best-validation epoch. With several seeds the command ends
-with the mean ± standard deviation over seeds (population std, ``ddof = 0``) and writes
+with the mean ± standard deviation over seeds (population std, ``ddof = 0``; one seed: its
+value alone), and writes
 ``OUT/summary.json`` (every seed's numbers, wall time per epoch, the command line).
 
-Exit codes (the rule of every ``ltc-ref`` command): 0 done, 1 a check failed (here: the loss
-became non-finite; the last good checkpoint is kept), 2 a usage error (bad arguments, an
-unwritable ``--out``, a missing optional package for ``--plot``, missing, corrupt or foreign data
-or checkpoints) — reported in one line, before training starts wherever it can be known then,
-never as a traceback.
+Exit codes (the rule of every ``ltc-ref`` command, `ltc_ref._command`): 0 done, 1 a check
+failed (here: the loss became non-finite; the last good checkpoint is kept), 2 a usage error
+(bad arguments, an unwritable ``--out``, a missing optional package for ``--plot``, missing,
+corrupt or foreign data or checkpoints) — reported in one line, before training starts wherever
+it can be known then, never as a traceback.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import _validation as v
+from .._command import EXIT_FAILED, EXIT_OK, error
 from .._extras import install_hint
 from .checkpoint import CheckpointError
 from .loop import NonFiniteLossError, TrainConfig, fit
@@ -53,9 +55,21 @@ def _parser() -> argparse.ArgumentParser:
         help="learning rate (default: the authors' for the dataset)",
     )
     p.add_argument("--batch-size", type=int, default=None, help="default: the authors' (16)")
-    p.add_argument("--protocol", choices=("paper", "blocked"), default="paper")
+    p.add_argument(
+        "--protocol",
+        choices=("paper", "blocked"),
+        default="paper",
+        help="the split: paper (the authors' random split of the windows, default) or blocked "
+        "(contiguous blocks of time, no row in two splits; docs/data.md)",
+    )
     p.add_argument("--data-seed", type=int, default=0, help="seed of the random split")
-    p.add_argument("--data-dir", default=None, help="data directory (default: $LTC_REF_DATA)")
+    p.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=None,
+        help="data directory, laid out as DIR/<dataset>/<file> (default: $LTC_REF_DATA; "
+        "'ltc-ref data download DATASET --to DIR' fills one)",
+    )
     p.add_argument("--out", default=None, help="output directory (default: runs/DATASET)")
     p.add_argument(
         "--backend",
@@ -69,7 +83,12 @@ def _parser() -> argparse.ArgumentParser:
         default="float32",
         help="float32 (default, as the authors' TensorFlow) or float64",
     )
-    p.add_argument("--units", type=int, default=32)
+    p.add_argument(
+        "--units",
+        type=int,
+        default=32,
+        help="LTC neurons, fully connected (default: 32, the paper's)",
+    )
     p.add_argument(
         "--positivity",
         choices=POSITIVITY,
@@ -145,8 +164,7 @@ def _show(metric: str, value: float) -> str:
 
 
 def _usage_error(message) -> int:
-    print(f"ltc-ref train: {message}", file=sys.stderr)
-    return 2
+    return error("train", message)
 
 
 def _check_arguments(args) -> None:
@@ -231,8 +249,7 @@ def main(argv=None) -> int:
                 progress=False if args.no_progress else None,
             )
         except NonFiniteLossError as err:
-            print(f"ltc-ref train: {err}", file=sys.stderr)
-            return 1
+            return error("train", err, EXIT_FAILED)
         except (CheckpointError, OSError, TypeError, ValueError) as err:
             # a corrupt or foreign checkpoint, or an argument the model refuses (e.g. a dt its
             # dtype cannot carry): a usage error, named in one line
@@ -258,23 +275,23 @@ def main(argv=None) -> int:
             }
         )
         if args.plot:
-            from .plots import plot_history, plot_tau_sys
+            from .plots import liveliest_sequence, plot_history, plot_tau_sys
 
-            plot_history(
+            curves = plot_history(
                 result.history,
                 run_dir / "curves.png",
                 metric=m,
                 title=f"{args.dataset}, seed {seed}",
             )
-            # the test sequence whose inputs move most: the liveliest picture of τ_sys
-            k = int(np.argmax(np.abs(np.diff(dataset.test.x, axis=1)).sum(axis=(1, 2))))
-            plot_tau_sys(
+            k = liveliest_sequence(dataset.test.x)
+            tau = plot_tau_sys(
                 result.model,
                 dataset.test.x[k],
                 run_dir / "tau_sys.png",
                 feature_names=dataset.feature_names,
-                title=f"{args.dataset}, seed {seed}, test sequence {k}",
+                title=f"{args.dataset}, seed {seed}: test sequence {k} (its inputs move most)",
             )
+            print(f"seed {seed}: plots written to {curves} and {tau}")
 
     values = np.array([r["test_metric"] for r in results])
     metric = dataset.metric
@@ -293,12 +310,15 @@ def main(argv=None) -> int:
     }
     out.mkdir(parents=True, exist_ok=True)
     (out / "summary.json").write_text(json.dumps(summary, indent=1))
+    if len(values) == 1:
+        spread = f"(1 seed: seed {args.seeds[0]})"
+    else:
+        spread = f"± {_show(metric, values.std())} over {len(values)} seed(s)"
     print(
-        f"{args.dataset}: test {metric} {_show(metric, values.mean())} ± "
-        f"{_show(metric, values.std())} over {len(values)} seed(s); summary in "
+        f"{args.dataset}: test {metric} {_show(metric, values.mean())} {spread}; summary in "
         f"{out / 'summary.json'}"
     )
-    return 0
+    return EXIT_OK
 
 
 if __name__ == "__main__":

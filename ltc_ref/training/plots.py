@@ -2,10 +2,11 @@ r"""Pictures of a training run: the learning curves, and the liquid time constan
 neurons over a test sequence (the paper's central idea, made visible).
 
 matplotlib is imported only when a plot is drawn (the ``plot`` extra:
-``pip install "ltc-ref[plot]"``).
+``pip install ".[plot]"`` in a checkout).
 
 The liquid time constant of neuron $j$ at input step $t$ is the time constant of its linear
-ODE with the synaptic conductances frozen at the state $v_{t-1}$ and the input $I_t$ (SPEC §1–2):
+ODE with the synaptic conductances frozen at the state $v_{t-1}$ and the input $I_t$ (Eq. 1,
+the docs' model page):
 
 $$
     \tau_{sys,j}(t) = \frac{C_{m,j}}{g_{l,j} + \sum_i a_{ij}(v_{t-1}) + \sum_i s_{ij}(I_t)}
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._extras import install_hint
 from ..forward import forward
 from ..model import conductance
 from .model import Model
@@ -33,7 +35,7 @@ def _pyplot():
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError as err:  # pragma: no cover - depends on the environment
-        raise ImportError("plots need matplotlib: pip install 'ltc-ref[plot]'") from err
+        raise ImportError(f"plots need matplotlib: {install_hint('plot')}") from err
     return plt
 
 
@@ -52,6 +54,35 @@ def tau_sys_sequence(model: Model, x) -> np.ndarray:
     v_prev = np.concatenate([np.zeros((1, model.ltc.n_units), dtype=model.dtype), h[:-1]])
     drive = conductance.input_drive(model.ltc, x)
     return conductance.tau_sys(model.ltc, v_prev, drive) / model.dt
+
+
+def liveliest_sequence(x) -> int:
+    r"""The index of the sequence whose inputs move most: the largest
+    $\sum_{t, c} |x_{i, t+1, c} - x_{i, t, c}|$ (``ltc-ref train --plot`` draws $\tau_{sys}$ on
+    this test sequence, the liveliest picture of the liquid time constant).
+
+    Arguments:
+        x: ``(n, T, C)`` sequences (e.g. ``dataset.test.x``), n >= 1.
+
+    Returns:
+        The index i (the first one on a tie).
+    """
+    x = np.asarray(x)
+    if x.ndim != 3 or x.shape[0] == 0:
+        raise ValueError(f"x: expected shape (n, T, C) with n >= 1, got {x.shape}")
+    return int(np.argmax(np.abs(np.diff(x, axis=1)).sum(axis=(1, 2))))
+
+
+def _legend_outside(ax, **kwargs):
+    """A legend to the right of ``ax``, outside it, so that it covers no data."""
+    return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, **kwargs)
+
+
+def _integer_ticks(ax):
+    """Ticks at whole numbers only on the x axis (epochs, input steps)."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def plot_history(history, path, *, metric: str = "accuracy", title: str = "") -> Path:
@@ -86,7 +117,9 @@ def plot_history(history, path, *, metric: str = "accuracy", title: str = "") ->
         )
     ax_loss.set(xlabel="epoch", ylabel="loss")
     ax_metric.set(xlabel="epoch", ylabel=metric + (" (%)" if metric == "accuracy" else ""))
-    ax_metric.legend(fontsize=8)
+    for ax in (ax_loss, ax_metric):
+        _integer_ticks(ax)
+    _legend_outside(ax_metric, fontsize=8)
     return _save(fig, path, title)
 
 
@@ -108,7 +141,8 @@ def plot_tau_sys(
 
     Arguments:
         model: a trained `Model`.
-        x: ``(T, C)`` one input sequence (e.g. ``dataset.test.x[0]``).
+        x: ``(T, C)`` one input sequence (``ltc-ref train --plot``: the test sequence of
+            `liveliest_sequence`).
         path: the PNG to write.
         neurons: indices to show; ``None`` picks the ``n_neurons`` whose $\tau_{sys}$ varies
             most (largest ratio max/min over the sequence).
@@ -135,14 +169,15 @@ def plot_tau_sys(
         name = feature_names[c] if c < len(feature_names) else f"input {c}"
         ax_in.plot(t, x[:, c], lw=1, label=name)
     ax_in.set(ylabel="input (normalised)")
-    ax_in.legend(fontsize=7, loc="upper right", ncol=3)
+    _legend_outside(ax_in, fontsize=7)
     for k, j in enumerate(neurons):
         color = f"C{k}"
         ax_tau.plot(t, tau[:, j], color=color, label=f"neuron {j}")
         ax_tau.axhline(tau_bound[j], color=color, ls="--", lw=0.8)
     ax_tau.set_yscale("log")
     ax_tau.set(xlabel="input step t", ylabel=r"$\tau_{sys}$ / $\Delta t$ (input steps)")
-    ax_tau.legend(fontsize=7, loc="lower right", ncol=len(neurons))
+    _integer_ticks(ax_tau)
+    _legend_outside(ax_tau, fontsize=7)
     ax_tau.set_title(
         r"liquid time constant $\tau_{sys}$ (solid) and $\tau = C_m/g_l$ (dashed)", fontsize=9
     )
@@ -156,9 +191,9 @@ def _save(fig, path, title) -> Path:
     fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, bbox_inches="tight")  # "tight": the legends outside the axes
     _pyplot().close(fig)
     return path
 
 
-__all__ = ["plot_history", "plot_tau_sys", "tau_sys_sequence"]
+__all__ = ["liveliest_sequence", "plot_history", "plot_tau_sys", "tau_sys_sequence"]

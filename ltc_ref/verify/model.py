@@ -1,5 +1,5 @@
 """``ltc-ref verify``: the model. The conductance form equals Eq. 1 and Eq. 3 with its (τ, f, A)
-(SPEC §2), and float32 follows float64."""
+(the paper's Eq. 1 and 3; docs/model.md), and float32 follows float64."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ FLOAT32_AGREEMENT_RTOL = 1e-4
 
 def form_mapping_error(*, seed=0) -> tuple[float, float]:
     """Max relative difference between the conductance form's rhs / fused step and Eq. 1 /
-    Eq. 3 evaluated with its (τ, f, A) (SPEC §2). Returns ``(rhs_error, fused_error)``."""
+    Eq. 3 evaluated with its (τ, f, A) (docs/model.md). Returns ``(rhs_error, fused_error)``."""
     params, I, v = nonstiff_network("conductance", seed=seed)
     drive = conductance.input_drive(params, I)
     tau = conductance.eq1_tau(params)

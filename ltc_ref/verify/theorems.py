@@ -75,6 +75,7 @@ def check_euler_counterexample():
                 f"{x_euler.item():+.3g}",
                 f"outside [{lo.item():g}, {hi.item():g}]",
                 f"dt = 1, one neuron; the fused step gives {x_fused.item():.3g}",
+                counterexample=True,
             )
         )
     return out

@@ -17,18 +17,20 @@ table; the "gain" is the throughput of all CPUs together over that of the fastes
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import statistics
 import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 
 import ltc_ref
 from ltc_ref.kernels import _driver, _fused
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import sigmoid_throughput
 
 N, C, T, L, B = 32, 32, 32, 6, 8
 CALLS, ROUNDS = 200, 3
@@ -90,11 +92,7 @@ def run() -> dict:
     best = min(alone_ms.values())
     gain = sum(best / t for t in together_ms.values())
     return {
-        "machine": {
-            "cpu": platform.processor() or platform.machine(),
-            "cpus": cpus,
-            "load_average": list(os.getloadavg()),
-        },
+        "machine": sigmoid_throughput.machine(),
         "work": {"N": N, "C": C, "T": T, "L": L, "B": B, "dtype": "float32"},
         "alone_ms": alone_ms,
         "together_ms": together_ms,
@@ -120,13 +118,7 @@ def main(argv=None) -> int:
     parser.add_argument("--json", help="also write the JSON here")
     args = parser.parse_args(argv)
     result = run()
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.json:
-        with open(args.json, "w") as f:
-            f.write(text + "\n")
-    print()
-    print(table(result))
+    sigmoid_throughput.report(result, table(result), args.json)
     return 0
 
 

@@ -165,19 +165,25 @@ def table(rates: dict) -> str:
     return "\n".join(lines)
 
 
+def report(result: dict, table_text: str, json_path: str | None) -> None:
+    """What every benchmark script prints: the JSON (also written to ``json_path`` if given),
+    then the Markdown table."""
+    text = json.dumps(result, indent=2)
+    print(text)
+    if json_path:
+        with open(json_path, "w") as f:
+            f.write(text + "\n")
+    print()
+    print(table_text)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=5, help="measurements per figure")
     parser.add_argument("--json", help="also write the JSON to this file")
     args = parser.parse_args(argv)
     result = {"machine": machine(), "sigmoids_per_second": measure(args.repeats)}
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.json:
-        with open(args.json, "w") as f:
-            f.write(text + "\n")
-    print()
-    print(table(result["sigmoids_per_second"]))
+    report(result, table(result["sigmoids_per_second"]), args.json)
     return 0
 
 

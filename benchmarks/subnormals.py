@@ -21,16 +21,17 @@ With subnormals flushed the three take the same time; without (the kernels befor
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import statistics
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
 import ltc_ref
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import sigmoid_throughput
 
 N, C, T, B = 32, 28, 28, 128
 CALLS = 7
@@ -75,11 +76,7 @@ def run() -> dict:
                 }
             )
     return {
-        "machine": {
-            "cpu": platform.processor() or platform.machine(),
-            "threads": os.environ.get("NUMBA_NUM_THREADS", "all CPUs"),
-            "load_average": list(os.getloadavg()),
-        },
+        "machine": sigmoid_throughput.machine(),
         "rows": rows,
     }
 
@@ -100,13 +97,7 @@ def main(argv=None) -> int:
     parser.add_argument("--json", help="also write the JSON here")
     args = parser.parse_args(argv)
     result = run()
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.json:
-        with open(args.json, "w") as f:
-            f.write(text + "\n")
-    print()
-    print(table(result))
+    sigmoid_throughput.report(result, table(result), args.json)
     return 0
 
 

@@ -186,6 +186,82 @@ def run(quick: bool, threads: int, runs: int) -> dict:
     return result
 
 
+def profile(steps: int = 40) -> dict:
+    """Where one ltc-ref training step's time goes (no ncps step is run): each kernel call's
+    chunks timed in the thread that runs them (``calling``: this thread; ``pool``: the other),
+    the kernels' wall time (first chunk's start to last chunk's end, per call), and the rest of
+    the step (validation, the read-out, the loss, Adam: Python and NumPy). Medians per step."""
+    import threading
+    import time
+
+    from ltc_ref.kernels import _driver
+
+    calling = threading.get_ident()
+    events = []  # (kernel name, thread, start, end)
+    original = _driver._run
+
+    def timed_run(kernel, chunks, args_of):
+        def timed_args(lo, hi):
+            return args_of(lo, hi)
+
+        def timed_kernel(*args):
+            start = time.perf_counter()
+            kernel(*args)
+            thread = "calling" if threading.get_ident() == calling else "pool"
+            events.append((kernel.__name__, thread, start, time.perf_counter()))
+
+        original(timed_kernel, chunks, timed_args)
+
+    rows = []
+    _driver._run = timed_run
+    try:
+        for name, B, T, C, target, _ in CONFIGS:
+            pair = Pair(B, T, C, target)
+            for _ in range(5):
+                pair.ltc_step()
+            parts = {}
+            for _ in range(steps):
+                events.clear()
+                start = time.perf_counter()
+                pair.ltc_step()
+                total = time.perf_counter() - start
+                step = {"step": total}
+                for kernel_name in {e[0] for e in events}:
+                    mine = [e for e in events if e[0] == kernel_name]
+                    for thread in ("calling", "pool"):
+                        spent = sum(e[3] - e[2] for e in mine if e[1] == thread)
+                        step[f"{kernel_name} ({thread} thread)"] = spent
+                    step[f"{kernel_name} (wall)"] = max(e[3] for e in mine) - min(
+                        e[2] for e in mine
+                    )
+                walls = [v for k, v in step.items() if k.endswith("(wall)")]
+                step["outside the kernels"] = total - sum(walls)
+                for key, value in step.items():
+                    parts.setdefault(key, []).append(value)
+            rows.append(
+                {
+                    "config": name,
+                    "B": B,
+                    "ms": {k: 1e3 * statistics.median(v) for k, v in parts.items()},
+                }
+            )
+    finally:
+        _driver._run = original
+    return {"machine": sigmoid_throughput.machine(), "steps": steps, "rows": rows}
+
+
+def profile_table(result) -> str:
+    keys = list(result["rows"][0]["ms"])
+    lines = [
+        "| part (median ms per step) | " + " | ".join(r["config"] for r in result["rows"]) + " |"
+    ]
+    lines.append("|---|" + "---:|" * len(result["rows"]))
+    for key in keys:
+        cells = " | ".join(f"{r['ms'].get(key, float('nan')):.2f}" for r in result["rows"])
+        lines.append(f"| {key} | {cells} |")
+    return "\n".join(lines)
+
+
 def table(result) -> str:
     lines = [
         "| configuration | ncps | ltc-ref (numba) | ratio | runs "
@@ -212,9 +288,17 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=2, help="torch and ltc-ref threads")
     parser.add_argument("--runs", type=int, default=None, help="runs of both configurations")
     parser.add_argument("--json", type=Path, help="also write the JSON here")
+    parser.add_argument(
+        "--profile", action="store_true", help="only ltc-ref: where one step's time goes"
+    )
     args = parser.parse_args(argv)
     if args.threads < 1 or (args.runs is not None and args.runs < 1):
         parser.error("--threads and --runs must be >= 1")
+    if args.profile:
+        vs_ncps.use_threads(args.threads)
+        result = profile()
+        sigmoid_throughput.report(result, profile_table(result), args.json)
+        return 0
     runs = args.runs or (1 if args.quick else 3)
     result = run(args.quick, args.threads, runs)
     text = json.dumps(result, indent=2)

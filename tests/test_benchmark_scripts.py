@@ -40,3 +40,18 @@ def test_training_step_pair_agrees_and_trains(target_steps):
     moved = np.abs(pair.theta - theta0)
     assert np.median(moved) == pytest.approx(training_step.LEARNING_RATE, rel=0.5)
     assert pair.ltc_step() == pytest.approx(pair.ncps_step().item(), rel=AFTER_ONE_STEP_RTOL)
+
+
+def test_training_step_profile_accounts_for_the_step(monkeypatch):
+    """`training_step.py --profile` splits a step into the kernels' calls (per thread) and the
+    rest; the parts it adds up are the whole step."""
+    import training_step
+
+    monkeypatch.setattr(training_step, "CONFIGS", [("tiny", 4, 6, 3, "all", 1.0)])
+    result = training_step.profile(steps=3)
+    ms = result["rows"][0]["ms"]
+    walls = [v for k, v in ms.items() if k.endswith("(wall)")]
+    assert {"conductance_forward (wall)", "conductance_vjp (wall)"} <= set(ms)
+    assert all(v >= 0 for v in ms.values())
+    assert sum(walls) <= ms["step"] + 1e-9  # medians of parts, each part within its step
+    assert "outside the kernels" in training_step.profile_table(result)

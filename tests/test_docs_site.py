@@ -30,6 +30,8 @@ def _tagged(tag: str) -> str:
 
 
 def _hooks():
+    """The site's hooks (``scripts/mkdocs_hooks.py``), which import mkdocs: the docs extra."""
+    pytest.importorskip("mkdocs", reason="needs the docs extra: pip install '.[docs]'")
     spec = importlib.util.spec_from_file_location("mkdocs_hooks", ROOT / "scripts/mkdocs_hooks.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

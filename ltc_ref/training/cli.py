@@ -216,9 +216,6 @@ def main(argv=None) -> int:
         v.check_output_dir("--out", out)
     except (TypeError, ValueError) as err:
         return _usage_error(err)
-    if not args.no_progress and importlib.util.find_spec("tqdm") is None:
-        print(f"ltc-ref train: no progress bar (tqdm is not installed: {install_hint('progress')});"
-              " one line per epoch", file=sys.stderr)  # fmt: skip
     try:
         dataset = data.load(
             args.dataset,
@@ -229,6 +226,9 @@ def main(argv=None) -> int:
         )
     except (OSError, ValueError, KeyError) as err:
         return _usage_error(err)
+    if not args.no_progress and importlib.util.find_spec("tqdm") is None:  # after the errors
+        print(f"ltc-ref train: no progress bar (tqdm is not installed: {install_hint('progress')});"
+              " one line per epoch", file=sys.stderr)  # fmt: skip
     dataset = _subset(dataset, args.max_train)
     backend = args.backend or default_backend()
     command = "ltc-ref train " + shlex.join(argv)

@@ -112,6 +112,8 @@ TARGETS = {
             "tests/test_checks_can_fail.py",
             "tests/test_compare_exact.py",
             "tests/test_golden.py",
+            # The reports' text, JSON and JUnit forms and the runner (issue 13's kit).
+            "tests/test_crosscheck_any.py",
         ],
         # A report over no cases passes again (the vacuous pass of issue 11).
         "sanity": (

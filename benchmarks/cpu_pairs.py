@@ -16,7 +16,6 @@ table; the "gain" is the throughput of all CPUs together over that of the fastes
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
@@ -114,12 +113,7 @@ def table(result) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", help="also write the JSON here")
-    args = parser.parse_args(argv)
-    result = run()
-    sigmoid_throughput.report(result, table(result), args.json)
-    return 0
+    return sigmoid_throughput.run_and_report(__doc__, run, table, argv)
 
 
 if __name__ == "__main__":

@@ -177,6 +177,17 @@ def report(result: dict, table_text: str, json_path: str | None) -> None:
     print(table_text)
 
 
+def run_and_report(doc: str, run, table, argv=None) -> int:
+    """The command line of a benchmark script without options of its own: ``--json PATH``;
+    runs ``run()`` and `report`s it with ``table(result)``."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--json", help="also write the JSON here")
+    args = parser.parse_args(argv)
+    result = run()
+    report(result, table(result), args.json)
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=5, help="measurements per figure")

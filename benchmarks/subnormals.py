@@ -20,7 +20,6 @@ With subnormals flushed the three take the same time; without (the kernels befor
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -93,12 +92,7 @@ def table(result) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", help="also write the JSON here")
-    args = parser.parse_args(argv)
-    result = run()
-    sigmoid_throughput.report(result, table(result), args.json)
-    return 0
+    return sigmoid_throughput.run_and_report(__doc__, run, table, argv)
 
 
 if __name__ == "__main__":

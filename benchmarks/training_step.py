@@ -201,16 +201,13 @@ def profile(steps: int = 40) -> dict:
     original = _driver._run
 
     def timed_run(kernel, chunks, args_of):
-        def timed_args(lo, hi):
-            return args_of(lo, hi)
-
         def timed_kernel(*args):
             start = time.perf_counter()
             kernel(*args)
             thread = "calling" if threading.get_ident() == calling else "pool"
             events.append((kernel.__name__, thread, start, time.perf_counter()))
 
-        original(timed_kernel, chunks, timed_args)
+        original(timed_kernel, chunks, args_of)
 
     rows = []
     _driver._run = timed_run

@@ -4,6 +4,8 @@
     python benchmarks/training_step.py          # about 5 minutes on 2 cores
     python benchmarks/training_step.py --quick  # one run, fewer samples
     python benchmarks/training_step.py --json training_step.json
+    python benchmarks/training_step.py --profile     # only ltc-ref: where a step's time goes
+    python benchmarks/training_step.py --after-ncps  # ltc-ref's steps right after ncps's
 
 The model (SPEC §4, ``docs/training.md``): an LTC of 32 fully connected units (ncps's
 ``LTC(C, 32)``: its ``FullyConnected`` wiring, every neuron an output, L = 6 fused sub-steps,
@@ -21,7 +23,7 @@ forward, loss, backward and the Adam update, on the same batch every time:
 Two configurations (issue 16): gesture-like (B = 16, T = 32, C = 32, a label at every step) and
 sequential-MNIST-like (B = 128, T = 28, C = 28, a label at the last step). Before timing, the
 first step's loss and gradients are compared (same numbers to float32 rounding). Timings
-alternate between the two implementations (`vs_ncps.alternate`: each sample ≥ 20 ms, medians),
+alternate between the two implementations (`vs_ncps.alternate`: each sample ≥ 0.2 s, medians),
 over ``--runs`` runs; torch and ltc-ref on the same number of threads (``--threads``, 2).
 Differences: ncps also trains its output map (``output_w``, ``output_b``, 2·32 numbers), which
 ltc-ref's training keeps fixed at 1 and 0 (the read-out makes them redundant); their cost is
@@ -247,6 +249,46 @@ def profile(steps: int = 40) -> dict:
     return {"machine": sigmoid_throughput.machine(), "steps": steps, "rows": rows}
 
 
+#: Pauses after an ncps step before ltc-ref steps are timed (`after_ncps`), in seconds.
+AFTER_NCPS_PAUSES = (0.05, 0.2, 0.8)
+
+
+def after_ncps(samples: int = 9, steps: int = 8) -> dict:
+    """How long ltc-ref's steps stay slow after an ncps step in the same process: the mean of
+    the first ``steps`` ltc-ref steps after one ncps step and a pause, for each pause of
+    `AFTER_NCPS_PAUSES`, beside the same steps after the same pause without an ncps step and in
+    the steady state (steps back to back). Medians over ``samples``. This is what the length of a
+    timed sample (`vs_ncps.MIN_SAMPLE_SECONDS`) has to amortise."""
+    import time
+
+    def mean_step(pair, before) -> float:
+        before()
+        start = time.perf_counter()
+        for _ in range(steps):
+            pair.ltc_step()
+        return (time.perf_counter() - start) / steps
+
+    rows = []
+    for name, B, T, C, target, _ in CONFIGS:
+        pair = Pair(B, T, C, target)
+        for _ in range(3):
+            pair.ncps_step()
+            pair.ltc_step()
+        cases = {"steady (back to back)": lambda: None}
+        for pause in AFTER_NCPS_PAUSES:
+            cases[f"after a {pause:g} s pause"] = lambda pause=pause: time.sleep(pause)
+            cases[f"after an ncps step and a {pause:g} s pause"] = lambda pause=pause, pair=pair: (
+                pair.ncps_step(),
+                time.sleep(pause),
+            )
+        ms = {}
+        for case, before in cases.items():
+            times = [mean_step(pair, before) for _ in range(samples)]
+            ms[case] = 1e3 * statistics.median(times)
+        rows.append({"config": name, "B": B, "ms": ms})
+    return {"machine": sigmoid_throughput.machine(), "steps": steps, "rows": rows}
+
+
 def profile_table(result) -> str:
     keys = list(result["rows"][0]["ms"])
     lines = [
@@ -288,12 +330,17 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--profile", action="store_true", help="only ltc-ref: where one step's time goes"
     )
+    parser.add_argument(
+        "--after-ncps",
+        action="store_true",
+        help="ltc-ref's first steps after an ncps step and a pause, against its steady state",
+    )
     args = parser.parse_args(argv)
     if args.threads < 1 or (args.runs is not None and args.runs < 1):
         parser.error("--threads and --runs must be >= 1")
-    if args.profile:
+    if args.profile or args.after_ncps:
         vs_ncps.use_threads(args.threads)
-        result = profile()
+        result = profile() if args.profile else after_ncps()
         sigmoid_throughput.report(result, profile_table(result), args.json)
         return 0
     runs = args.runs or (1 if args.quick else 3)

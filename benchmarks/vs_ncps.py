@@ -11,7 +11,7 @@ softplus parameterisation: the wrapper's defaults), loads the same parameters in
 (`ltc_ref.interop.ncps.from_ncps`), checks that outputs and parameter gradients agree, then
 times both in alternation — forward, and forward + backward for the cotangent ``g_y`` of the
 outputs — with torch and ltc-ref on the same number of threads (``--threads``, default 2).
-Each timed sample repeats a call back to back for at least 20 ms (`MIN_SAMPLE_SECONDS`);
+Each timed sample repeats a call back to back for at least 0.2 s (`MIN_SAMPLE_SECONDS`);
 figures are medians over the samples within a run, then medians over ``--runs`` runs of the
 whole grid (3; contention from other processes inflates single measurements, mostly torch's,
 whose threads wait for each other). Then, each in a fresh process:
@@ -144,11 +144,15 @@ def _seconds(fn) -> float:
     return time.perf_counter() - t0
 
 
-#: Each timed sample runs the call back to back for at least this long (one call of ncps; tens
-#: of ltc-ref's shortest ones): a single sub-millisecond call right after the other
-#: implementation's is slowed by cold caches and torch's threads winding down (measured: 0.77 ms
-#: back to back, 1.15 ms right after an ncps call), which is not the cost of the call.
-MIN_SAMPLE_SECONDS = 0.02
+#: Each timed sample runs the call back to back for at least this long (a few calls of ncps;
+#: tens of ltc-ref's). The first calls after the pause below run slower than the steady state
+#: that a training loop runs in, whichever implementation ran before: on the Intel Xeon of
+#: docs/benchmarks.md (2026-12-02) the first 8 gesture-like training steps of ltc-ref took 5.2 ms
+#: each after a 0.05 s pause, 7.5 ms after 0.2 s and 8.2 ms after 0.8 s, against 5.0 ms back to
+#: back (`python benchmarks/training_step.py --after-ncps`); with 20 ms samples the ltc-ref
+#: training step read 7.6 ms, with 0.2 s samples 5.5 ms. A sample this long amortises that
+#: warm-up for both implementations.
+MIN_SAMPLE_SECONDS = 0.2
 
 
 #: Pause before each timed sample. torch's OpenMP workers keep spinning for a while after a

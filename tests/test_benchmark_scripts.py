@@ -55,3 +55,22 @@ def test_training_step_profile_accounts_for_the_step(monkeypatch):
     assert all(v >= 0 for v in ms.values())
     assert sum(walls) <= ms["step"] + 1e-9  # medians of parts, each part within its step
     assert "outside the kernels" in training_step.profile_table(result)
+
+
+def test_after_ncps_times_every_case(monkeypatch):
+    """`training_step.py --after-ncps` times ltc-ref's steps in the steady state and after each
+    pause, with and without an ncps step before it (the timings are not asserted)."""
+    import training_step
+
+    monkeypatch.setattr(training_step, "CONFIGS", [("tiny", 2, 4, 3, "all", 1.0)])
+    monkeypatch.setattr(training_step, "AFTER_NCPS_PAUSES", (0.0, 0.001))
+    result = training_step.after_ncps(samples=2, steps=2)
+    ms = result["rows"][0]["ms"]
+    assert list(ms) == [
+        "steady (back to back)",
+        "after a 0 s pause",
+        "after an ncps step and a 0 s pause",
+        "after a 0.001 s pause",
+        "after an ncps step and a 0.001 s pause",
+    ]
+    assert all(v > 0 for v in ms.values())

@@ -64,6 +64,39 @@ def test_flatten_unflatten_roundtrip(rng, raw, dtype):
             )
 
 
+@pytest.mark.parametrize("raw", [False, True])
+def test_unflatten_checks_what_the_constructor_checks(rng, raw):
+    """`unflatten` skips the checks that ``self`` already passed; what it builds equals the
+    constructor's result, is immutable and independent of the caller's vector, and what the
+    constructor refuses (a non-positive field, a non-finite entry) it refuses too."""
+    for p in (_syn(rng), ltc_ref.init_paper_params(2, 3, rng)):
+        vec = p.flatten(raw=raw)
+        q = p.unflatten(vec, raw=raw)
+        built = type(p)(**q._fields_dict())
+        for name in p.ARRAY_FIELDS:
+            np.testing.assert_array_equal(getattr(q, name), getattr(built, name), err_msg=name)
+            assert not getattr(q, name).flags.writeable, name
+        before = q.flatten(raw=raw)
+        vec[:] = 7.0  # the caller's vector changes afterwards: the container does not
+        np.testing.assert_array_equal(q.flatten(raw=raw), before)
+
+        name = p.POSITIVE_FIELDS[-1]
+        bad = p.flatten(raw=raw)
+        start = 0
+        for field in p.TRAINABLE_FIELDS:  # the first entry of that field
+            if field == name:
+                break
+            start += getattr(p, field).size
+        # raw: a softplus that underflows to 0; physical: a negative value
+        bad[start] = -1e6 if raw else -1.0
+        cls = type(p).__name__
+        with pytest.raises(ValueError, match=rf"{cls}\.{name}: expected every entry > 0"):
+            p.unflatten(bad, raw=raw)
+        bad[start] = np.nan
+        with pytest.raises(ValueError, match="vector: expected finite"):
+            p.unflatten(bad, raw=raw)
+
+
 def test_flatten_excludes_masks_and_unflatten_keeps_them(rng):
     p = ltc_ref.init_synaptic_params(ltc_ref.NCP(3, 2, 2, 2, 2, 1, 2).build(2), rng)
     assert p.n_trainable == sum(getattr(p, f).size for f in p.ARRAY_FIELDS if "mask" not in f)

@@ -22,6 +22,7 @@ Two containers:
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -203,9 +204,27 @@ class _Params:
 
         Returns:
             A validated container of the same type.
+
+        Raises:
+            ValueError: ``vector`` has the wrong shape or a non-finite entry, or a positive
+                field is not positive (e.g. a raw value so negative that its softplus
+                underflows to 0).
         """
         vector = v.as_array("vector", vector, dtype=self.dtype, shape=(self.n_trainable,))
-        return type(self)(**self._unflatten_fields(vector, raw=raw))
+        # What the constructor would check, minus what is known already (a training step calls
+        # this once per step): shapes, dtype, masks and the other fields come from ``self``,
+        # which was validated, and ``vector`` was just checked finite; the softplus of a finite
+        # value is finite, so only positivity is left. Read-only, as the constructor makes
+        # them: the fields are views of a private read-only copy of ``vector`` or fresh arrays.
+        vector = vector.copy()
+        vector.flags.writeable = False
+        fields = self._unflatten_fields(vector, raw=raw)
+        cls = type(self).__name__
+        for name in self.POSITIVE_FIELDS:
+            if name in self.TRAINABLE_FIELDS:
+                v.check_positive(f"{cls}.{name}", fields[name])
+                fields[name].flags.writeable = False
+        return type(self).unvalidated(**fields)
 
     def unflatten_unvalidated(self, vector, *, raw: bool = False):
         """`unflatten` without validation: traceable by autograd (``vector`` may be a
@@ -217,7 +236,7 @@ class _Params:
         start = 0
         for name in self.TRAINABLE_FIELDS:
             shape = getattr(self, name).shape
-            size = int(np.prod(shape))
+            size = math.prod(shape)
             arr = anp.reshape(vector[start : start + size], shape)
             if raw and name in self.POSITIVE_FIELDS:
                 arr = softplus(arr)

@@ -36,6 +36,7 @@ import argparse
 import json
 import statistics
 import sys
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -274,13 +275,15 @@ def after_ncps(samples: int = 9, steps: int = 8) -> dict:
         for _ in range(3):
             pair.ncps_step()
             pair.ltc_step()
+
+        def ncps_then_pause(pause, pair=pair):
+            pair.ncps_step()
+            time.sleep(pause)
+
         cases = {"steady (back to back)": lambda: None}
         for pause in AFTER_NCPS_PAUSES:
-            cases[f"after a {pause:g} s pause"] = lambda pause=pause: time.sleep(pause)
-            cases[f"after an ncps step and a {pause:g} s pause"] = lambda pause=pause, pair=pair: (
-                pair.ncps_step(),
-                time.sleep(pause),
-            )
+            cases[f"after a {pause:g} s pause"] = partial(time.sleep, pause)
+            cases[f"after an ncps step and a {pause:g} s pause"] = partial(ncps_then_pause, pause)
         ms = {}
         for case, before in cases.items():
             times = [mean_step(pair, before) for _ in range(samples)]

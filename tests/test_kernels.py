@@ -23,7 +23,7 @@ import ltc_ref
 from ltc_ref import kernels
 from ltc_ref.forward import validate_call
 from ltc_ref.gradients import grad_to_flat
-from ltc_ref.kernels import AGREEMENT_RTOL
+from ltc_ref.kernels import AGREEMENT_RTOL, FLUSHED_ATOL
 from ltc_ref.kernels import _driver as driver
 from ltc_ref.kernels._sigmoid import SIGMOID_RTOL
 from ltc_ref.testing import autograd_vjp
@@ -167,7 +167,10 @@ def assert_as_accurate_as_the_specification(params, x, kwargs, g_y, g_h, got, wa
 def assert_as_accurate_as_float32_allows(run, params, x, got):
     """``got``, the kernels' float32 result of ``run(params, x, backend)`` (a `forward` or `vjp`
     call), within 1e-5 of the float32 specification's, or of the float64 specification's within
-    `FLOAT32_ACCURACY_FACTOR` times the float32 error the specification shows on this case."""
+    `FLOAT32_ACCURACY_FACTOR` times the float32 error the specification shows on this case; an
+    array within `FLUSHED_ATOL` of the float64 result everywhere passes (the kernels flush
+    subnormal numbers, `ltc_ref.kernels._fpenv`: a cotangent that shrinks over a long sequence
+    can be all that small)."""
     spec32 = named_arrays(run(params, x, "numpy"), params)
     mine = named_arrays(got, params)
     if all(relative_error(mine[k], spec32[k]) <= RTOL[np.float32] for k in mine):
@@ -181,6 +184,11 @@ def assert_as_accurate_as_float32_allows(run, params, x, got):
         with sigmoid_with_relative_error(SIGMOID_RTOL[np.dtype(np.float32)], rng):
             runs.append(named_arrays(run(params, x, "numpy"), params))
     for name in mine:
+        if (
+            np.max(np.abs(np.asarray(mine[name]) - spec64[name]), initial=0)
+            <= FLUSHED_ATOL[np.dtype(np.float32)]
+        ):
+            continue  # an array of values near the subnormal range, which the kernels flush
         available = max(relative_error(r[name], spec64[name]) for r in runs)
         error = relative_error(mine[name], spec64[name])
         bound = FLOAT32_ACCURACY_FACTOR * max(available, RTOL[np.float32])
@@ -227,6 +235,42 @@ def test_vjp_matches_specification(case):
             return ltc_ref.vjp(p, xx, cast(g_y), g_h=cast(g_h), **kw)
 
         assert_as_accurate_as_float32_allows(run, params, x, got)
+
+
+@st.composite
+def long_float32_cases(draw):
+    """float32 networks over long sequences (T = 30-80), the loss at the last step only (as
+    sequential MNIST) or at every step: where `AGREEMENT_RTOL` alone does not hold (sums over
+    the whole sequence that cancel, docs/errors.md) but the accuracy criterion does."""
+    N = draw(st.integers(2, 8))
+    C = draw(st.integers(1, 4))
+    T = draw(st.integers(30, 80))
+    seed = draw(st.integers(0, 2**32 - 1))
+    params, rng = draw_network(draw, N, C, np.float32, seed, tau_range=(0.05, 3.0), ncp_units=N + 3)
+    B = 2
+    x = rng.standard_normal((B, T, params.n_inputs)).astype(np.float32)
+    g_y = rng.standard_normal((B, T, params.n_outputs)).astype(np.float32)
+    if draw(st.booleans()):
+        g_y[:, :-1] = 0  # a loss at the last step only
+    # Δt ≤ 1 keeps every sub-step h ≤ 1, where the paper form's fused step stays bounded with
+    # any activation (1 + h (1/τ + f) ≥ 1 - h + h/τ > 0 for f ≥ -1).
+    kwargs = {"dt": float(rng.uniform(0.2, 1.0)), "unfolds": draw(st.integers(1, 6))}
+    kwargs["epsilon"] = draw(st.sampled_from([0.0, 1e-8]))
+    return params, x, kwargs, g_y
+
+
+@given(long_float32_cases())
+def test_vjp_matches_specification_on_long_float32_sequences(case):
+    """Long float32 sequences: the kernels' cotangents are as close to the float64
+    specification's as float32 allows on the case (`assert_as_accurate_as_float32_allows`)."""
+    params, x, kwargs, g_y = case
+    got = numba_vjp(params, x, g_y, **kwargs)
+
+    def run(p, xx, backend):
+        assert backend == "numpy"
+        return ltc_ref.vjp(p, xx, g_y.astype(xx.dtype), **kwargs)
+
+    assert_as_accurate_as_float32_allows(run, params, x, got)
 
 
 @pytest.mark.parametrize("form", FORMS)

@@ -40,3 +40,31 @@ def test_cpu_pairs_script_times_every_cpu(monkeypatch):
     assert all(np.isfinite(ms) and ms > 0 for ms in result["alone_ms"].values())
     assert 0 < result["gain_of_all_over_fastest"]
     assert "CPUs together do" in cpu_pairs.table(result)
+
+
+#: The three ways of `read_out.py` compute the same float32 products (sums of M = 32 or B·T
+#: terms in other orders): float32 rounding of such sums, relative to the largest entry (an
+#: entry that is a sum which cancels is not resolved relative to itself).
+READ_OUT_RTOL = 1e-5
+
+
+def test_read_out_script_compares_the_same_products(monkeypatch):
+    """`read_out.py`'s three kinds of products agree with each other (the comparison is of
+    costs, not of results), and a small run renders its table."""
+    import read_out
+
+    from ltc_ref.testing.measure import relative_error
+
+    rng = np.random.default_rng(0)
+    y = rng.standard_normal((3, 5, read_out.M)).astype(np.float32)
+    W = rng.standard_normal((read_out.M, read_out.K)).astype(np.float32)
+    g = rng.standard_normal((3, 5, read_out.K)).astype(np.float32)
+    kinds = {kind: [fn() for fn in fns] for kind, fns in read_out.products(y, W, g).items()}
+    reference = kinds.pop("einsum")
+    assert set(kinds) == {"per sample", "flattened"}
+    for kind, results in kinds.items():
+        for got, want in zip(results, reference, strict=True):
+            assert relative_error(got.reshape(want.shape), want) <= READ_OUT_RTOL, kind
+    monkeypatch.setattr(read_out, "CONFIGS", [("tiny", 2, 4, 3)])
+    result = read_out.run(repeats=2)
+    assert len(read_out.table(result).splitlines()) == 2 + 4

@@ -25,6 +25,7 @@ from ltc_ref.training import (
     clip_by_global_norm,
     f1_positive,
     fit,
+    head_forward,
     head_vjp,
     init_dense_head,
     init_model,
@@ -236,6 +237,33 @@ def test_head_vjp_shapes(rng):
     g_W, g_b, g_y = head_vjp(head, y, g)
     assert g_W.shape == (4, 3) and g_b.shape == (3,) and g_y.shape == y.shape
     np.testing.assert_allclose(g_b, g.sum(axis=(0, 1)), rtol=EXACT_RTOL)
+
+
+#: The read-out and its VJP against the same products written out (a sum over M or over the
+#: samples and steps, in another order): float64 rounding of sums of a few dozen terms.
+HEAD_RTOL = 1e-12
+
+
+@pytest.mark.parametrize("leading", [(), (7,), (2, 5), (2, 3, 4)])
+def test_head_forward_and_vjp_for_any_leading_axes(rng, leading):
+    """``(..., M)`` inputs with no, one, two or three leading axes: the per-sample products
+    equal the written-out sums, and the VJP equals autograd's of ``sum(z * g)``."""
+    head = init_dense_head(4, 3, rng)
+    head = replace(head, b=rng.normal(size=3))
+    y, g = rng.normal(size=(*leading, 4)), rng.normal(size=(*leading, 3))
+    z = head_forward(head, y)
+    want = (y[..., :, None] * head.W).sum(axis=-2) + head.b
+    np.testing.assert_allclose(z, want, rtol=HEAD_RTOL)
+    g_W, g_b, g_y = head_vjp(head, y, g)
+
+    def f(W, b, yy):
+        return anp.sum((anp.dot(yy, W) + b) * g)
+
+    want_W, want_b, want_y = (autograd.grad(f, k)(head.W, head.b, y) for k in range(3))
+    np.testing.assert_allclose(g_W, want_W, rtol=HEAD_RTOL)
+    np.testing.assert_allclose(g_b, want_b, rtol=HEAD_RTOL)
+    np.testing.assert_allclose(g_y, want_y, rtol=HEAD_RTOL)
+    assert g_W.shape == head.W.shape and g_b.shape == (3,) and g_y.shape == y.shape
 
 
 def test_model_flatten_roundtrip_and_projection(rng):

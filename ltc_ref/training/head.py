@@ -22,10 +22,10 @@ The three products are NumPy matrix products over **one sample at a time**: ``np
 by ``M × K``), which a BLAS library does on the calling thread. One product of the flattened
 batch (``B·T × M``) is large enough for OpenBLAS to wake its worker threads, which then keep
 spinning for a while afterwards on the cores the LTC kernels are about to use. Measured on 2
-cores (B = 128, T = 28, M = 32, K = 10, float32, Intel Xeon): the pullback that follows such a
-call took 37.8 ms against 20.2 ms after the per-sample products; `numpy.einsum` loops (no BLAS,
-the previous implementation) cost 0.45 ms per product there against 0.05 ms
-(`benchmarks/training_step.py --profile` shows the step's parts). $\bar W$ is the sum over
+cores (B = 128, T = 28, M = 32, K = 10, float32, an Intel Xeon; `python benchmarks/read_out.py`):
+the BPTT pullback that follows the flattened products took 38.7 ms against 20.5 ms after the
+per-sample products (20.6 ms after none); `numpy.einsum` loops (no BLAS, the previous
+implementation) cost 440–470 µs per product there against 34–44 µs. $\bar W$ is the sum over
 samples of the per-sample products $y_b^\top \bar z_b$.
 """
 

@@ -316,19 +316,32 @@ def test_the_hypothesis_runner_with_nothing_drawable_does_not_pass():
 # ---- reports ----------------------------------------------------------------------------------
 
 
+#: The fields of the JSON report, exactly as docs/crosscheck.md ("The JSON report") lists them.
+REPORT_FIELDS = {"schema", "title", "target", "passed", "counts", "cases", "diagnosis"}
+CASE_FIELDS = {"case", "status", "description", "dtype", "candidate", "spec", "reason", "error",
+               "quantities"}  # fmt: skip
+QUANTITY_FIELDS = {"quantity", "max_abs", "max_rel", "tolerance", "judged", "passed", "note"}
+
+
 def _json_schema_holds(data: dict) -> None:
-    """The documented schema (docs/crosscheck.md, "The JSON report")."""
+    """The documented schema (docs/crosscheck.md, "The JSON report"): these fields and no
+    others, ``reproduce`` on failing cases only."""
+    assert set(data) == REPORT_FIELDS
     assert data["schema"] == REPORT_SCHEMA
     assert isinstance(data["passed"], bool)
     assert set(data["counts"]) == {"pass", "fail", "not_applicable"}
     assert sum(data["counts"].values()) == len(data["cases"])
     for c in data["cases"]:
         assert c["status"] in ("pass", "fail", "not_applicable")
-        assert {"case", "spec", "quantities", "reason", "error"} <= set(c)
+        want = CASE_FIELDS | ({"reproduce"} if c["status"] == "fail" else set())
+        assert set(c) == want, c["case"]
+        assert c["dtype"] in ("float32", "float64") and isinstance(c["description"], str)
         for q in c["quantities"]:
-            assert {"quantity", "max_abs", "max_rel", "tolerance", "passed"} <= set(q)
+            assert set(q) == QUANTITY_FIELDS
+            assert isinstance(q["judged"], bool) and isinstance(q["note"], str)
         if c["status"] == "fail":
             assert set(c["reproduce"]) == {"python", "cli"}
+            assert c["reproduce"]["cli"].startswith(f"ltc-ref crosscheck {data['target']} ")
     for d in data["diagnosis"]:
         assert {"variant", "explains", "error"} <= set(d) and isinstance(d["explains"], bool)
 
@@ -344,11 +357,37 @@ def test_json_and_junit_reports(tmp_path):
     assert data["passed"] is False and data["counts"]["fail"] > 0
     assert data["counts"]["not_applicable"] > 0
     assert [d["variant"] for d in data["diagnosis"] if d["explains"]] == ["epsilon_omitted"]
-    suite = ET.fromstring(report.to_junit())
+    assert data["title"] == report.title and data["target"] == report.target
+    assert {c["candidate"] for c in data["cases"]} == {r.candidate for r in report.results}
+
+    text = report.to_junit()
+    assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuite ')
+    suite = ET.fromstring(text)
+    assert suite.get("name") == report.title and suite.get("errors") == "0"
+    assert int(suite.get("tests")) == len(data["cases"])
     assert int(suite.get("failures")) == data["counts"]["fail"]
     assert int(suite.get("skipped")) == data["counts"]["not_applicable"]
-    assert len(suite.findall("testcase")) == len(data["cases"])
-    assert "epsilon_omitted" in suite.find("system-out").text
+    testcases = suite.findall("testcase")
+    assert len(testcases) == len(data["cases"])
+    for element, case in zip(testcases, data["cases"], strict=True):
+        assert element.get("classname") == report.target and element.get("name") == case["case"]
+        assert (element.tail or "").strip() == "" and (element.text or "").strip() == ""
+        children = [child.tag for child in element]
+        if case["status"] == "fail":
+            assert children == ["failure"]
+            failure = element.find("failure")
+            worst = next(r for r in report.results if r.case == case["case"]).worst()
+            assert failure.get("message").startswith(f"{worst.quantity}: max rel err ")
+            assert failure.text.startswith(f"{report.title}: 0/1 cases pass")
+            assert case["case"] in failure.text
+        elif case["status"] == "not_applicable":
+            assert children == ["skipped"]
+            assert element.find("skipped").get("message") == case["reason"]
+        else:
+            assert children == []
+    summaries = [d.summary() for d in report.diagnosis]
+    assert suite.find("system-out").text.split("\n") == summaries
+    assert any("epsilon_omitted" in line for line in summaries)
 
 
 # ---- the command line -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import shlex
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -388,6 +389,98 @@ def test_json_and_junit_reports(tmp_path):
     summaries = [d.summary() for d in report.diagnosis]
     assert suite.find("system-out").text.split("\n") == summaries
     assert any("epsilon_omitted" in line for line in summaries)
+
+
+def _hand_built_report(diagnosis=None):
+    """A report of five hand-built cases, one of each kind: pass, fail (one quantity too far,
+    one not judged, one of the wrong shape), not applicable, raised, nothing judged."""
+    from ltc_ref.testing.compare import Report
+    from ltc_ref.testing.quantities import CaseResult, QuantityError
+    from ltc_ref.testing.variants import VariantResult
+
+    nan = float("nan")
+    results = (
+        CaseResult("ok", "a passing case", "float64", (QuantityError("y", 1e-15, 2e-15, 1e-13),)),
+        CaseResult("off", "a failing case", "float32", (
+            QuantityError("y", 3e-3, 4e-3, 1e-5),
+            QuantityError("g_w", 1e-9, 2e-9, None),
+            QuantityError("h", nan, nan, 1e-5, "shape (2, 3) instead of (2, 4)"),
+        )),
+        CaseResult("skip", "outside the capabilities", "float64", not_applicable="float32 only"),
+        CaseResult("boom", "a raising case", "float64", error="ValueError: boom"),
+        CaseResult("vague", "nothing judged", "float64",
+                   (QuantityError("g_dt", 1e-3, 1e-3, None),)),
+    )  # fmt: skip
+    if diagnosis is None:
+        diagnosis = (
+            VariantResult("epsilon_omitted", "with ε = 0", True, 0.0, 2, 2),
+            VariantResult("h0_zero", "with h0 = 0", False, 0.3, 2, 0),
+            VariantResult("cm_per_substep", "with cm_t", False, nan, 0, 0),
+        )
+    return Report(results, "mine vs ltc-ref", diagnosis, "mine.py:forward")
+
+
+#: `_hand_built_report().format()`, line by line: the text report's documented layout.
+HAND_BUILT_REPORT_TEXT = HERE / "data" / "hand_built_report.txt"
+
+
+def test_text_report_layout():
+    """The text report of every kind of case, pinned line by line; ``verbose`` adds the passing
+    cases' details; the headings of an empty report, of one with nothing applicable, of a
+    passing one; an explaining variant with an error left; a failing case with a spec gets the
+    command that reproduces it."""
+    from ltc_ref.testing.compare import Report
+    from ltc_ref.testing.variants import VariantResult
+
+    report = _hand_built_report()
+    want = HAND_BUILT_REPORT_TEXT.read_text(encoding="utf-8").rstrip("\n")
+    assert report.format().split("\n") == want.split("\n")
+    assert str(report) == report.format()
+    verbose = report.format(verbose=True).split("\n")
+    start = verbose.index("case ok (a passing case): PASS")
+    assert verbose[start + 1 : start + 4] == [
+        "  quantity               max abs err max rel err tolerance",
+        "  y                         1.00e-15    2.00e-15     1e-13",
+        "",
+    ]
+    assert [line for line in verbose if line.startswith("case ")][1:] == [
+        "case ok (a passing case): PASS",
+        "case off (a failing case): FAIL",
+        "case boom (a raising case): FAIL",
+        "case vague (nothing judged): FAIL",
+    ]
+
+    ok, _, skip = report.results[:3]
+    assert Report((), "t").format().split("\n")[0] == (
+        "t: 0/0 cases pass (no cases: nothing was checked, so the report does not pass)"
+    )
+    assert Report((skip,), "t").format().split("\n")[0] == (
+        "t: 0/1 cases pass (0 fail, 1 not applicable): FAIL "
+        "(every case is outside the capabilities: nothing was checked)"
+    )
+    assert Report((ok,), "t").format().split("\n")[0] == (
+        "t: 1/1 cases pass (0 fail, 0 not applicable): PASS"
+    )
+
+    close = (VariantResult("one_substep_more", "with L + 1 sub-steps", True, 3e-14, 1, 1),)
+    lines = _hand_built_report(close).format().split("\n")
+    assert lines[-1] == (
+        "  => your implementation matches the reference with L + 1 sub-steps to 3e-14"
+    )
+    assert "no documented variant" not in "\n".join(lines)
+    unexplained = (VariantResult("h0_zero", "with h0 = 0", False, 0.3, 2, 0),)
+    lines = _hand_built_report(unexplained).format().split("\n")
+    assert lines[-1] == "  => no documented variant explains the failures"
+
+    golden = load_golden("paper-tanh-fused-eps")
+    failing = replace(report.results[1], case=golden.name, spec=golden.spec.to_json())
+    lines = Report((failing,), "t", (), "mine.py:forward").format().split("\n")
+    cli = failing.reproducer("mine.py:forward")["cli"]
+    assert cli.startswith("ltc-ref crosscheck mine.py:forward --case ")
+    assert lines[-2:] == [
+        f"  reproduce: {cli}",
+        "    (in Python: case = ltc_ref.testing.case_from_json('<that JSON>'))",
+    ]
 
 
 # ---- the command line -------------------------------------------------------------------------

@@ -483,6 +483,34 @@ def test_text_report_layout():
     ]
 
 
+def test_junit_and_json_of_every_kind_of_case():
+    """The hand-built report's JUnit failure messages (the worst quantity, the exception,
+    "nothing judged"), each failure's body (the one-case text report, with the reproducer of a
+    case that has a spec), its JSON numbers (non-finite → null) and the default reproducers."""
+    from ltc_ref.testing.compare import Report
+
+    report = _hand_built_report()
+    golden = load_golden("paper-tanh-fused-eps")
+    with_spec = replace(report.results[1], case="with-spec", spec=golden.spec.to_json())
+    report = replace(report, results=(*report.results, with_spec))
+    suite = ET.fromstring(report.to_junit())
+    failures = {t.get("name"): t.find("failure") for t in suite.findall("testcase") if len(t)}
+    assert failures["off"].get("message") == "h: max rel err nan > tolerance 1e-05"
+    assert failures["boom"].get("message") == "ValueError: boom"
+    assert failures["vague"].get("message") == "nothing judged"
+    assert failures["skip"] is None and "skip" in {t.get("name") for t in suite}
+    for r in report.failures:
+        body = Report((r,), report.title, (), report.target).format()
+        assert failures[r.case].text == body
+    assert "reproduce: ltc-ref crosscheck mine.py:forward --case " in failures["with-spec"].text
+
+    off = next(c for c in report.to_json()["cases"] if c["case"] == "off")
+    assert [q["max_rel"] for q in off["quantities"]] == [4e-3, 2e-9, None]
+    assert [q["tolerance"] for q in off["quantities"]] == [1e-5, None, 1e-5]
+    assert report.results[1].reproducer() == {"python": None, "cli": None}
+    assert with_spec.reproducer()["cli"].startswith("ltc-ref crosscheck TARGET --case ")
+
+
 # ---- the command line -------------------------------------------------------------------------
 
 

@@ -234,13 +234,16 @@ class Report:
             if r.status == "not_applicable":
                 out.append(f"    <skipped message={quoteattr(r.not_applicable)}/>")
             elif r.status == "fail":
-                worst = r.worst()
-                message = r.error or (
-                    f"{worst.quantity}: max rel err {worst.max_rel:.2e} > tolerance "
-                    f"{worst.tolerance_text}"
-                    if worst is not None
-                    else "nothing judged"
-                )
+                if r.error is not None:
+                    message = r.error
+                elif not r.judged:  # not a tolerance exceeded: nothing was compared to one
+                    message = "nothing judged"
+                else:
+                    worst = r.worst()
+                    message = (
+                        f"{worst.quantity}: max rel err {worst.max_rel:.2e} > tolerance "
+                        f"{worst.tolerance_text}"
+                    )
                 body = Report((r,), self.title, (), self.target).format()
                 out.append(f"    <failure message={quoteattr(message)}>{escape(body)}</failure>")
             out.append("  </testcase>")

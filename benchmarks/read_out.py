@@ -1,6 +1,6 @@
 """The dense read-out's three products, three ways, and what each does to the kernels after it.
 
-    python benchmarks/read_out.py                  # about 30 seconds on 2 cores
+    python benchmarks/read_out.py                  # a few seconds on 2 cores
     python benchmarks/read_out.py --json read_out.json
 
 `ltc_ref.training.head` computes $z = yW + b$ and its VJP ($\\bar W = \\sum y^\\top \\bar z$,
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +31,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import sigmoid_throughput  # noqa: E402
+import vs_ncps  # noqa: E402  (its timing helper; torch is imported only by its pairs)
 
 M, K = 32, 10
 CONFIGS = [("gesture-like", 16, 32, 32), ("smnist-like", 128, 28, 28)]
@@ -59,22 +59,11 @@ def products(y, W, g):
     }
 
 
-def _median_seconds(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def _after(fns, pullback, g_y) -> float:
-    """Seconds of ``pullback(g_y)`` run right after the products ``fns``."""
+    """Seconds of ``pullback(g_y)`` run right after the products ``fns`` (none: alone)."""
     for fn in fns:
         fn()
-    start = time.perf_counter()
-    pullback(g_y)
-    return time.perf_counter() - start
+    return vs_ncps._seconds(lambda: pullback(g_y))
 
 
 def run(repeats: int = 15) -> dict:
@@ -97,15 +86,13 @@ def run(repeats: int = 15) -> dict:
         for kind, fns in products(y, W, g).items():
             for fn in fns:
                 fn()
-            row["product_us"][kind] = [1e6 * _median_seconds(fn, 50) for fn in fns]
+            row["product_us"][kind] = [
+                1e6 * statistics.median(vs_ncps._seconds(fn) for _ in range(50)) for fn in fns
+            ]
 
             after = [_after(fns, pullback, g_y) for _ in range(repeats)]
             row["pullback_after_ms"][kind] = 1e3 * statistics.median(after)
-        alone = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            pullback(g_y)
-            alone.append(time.perf_counter() - start)
+        alone = [_after((), pullback, g_y) for _ in range(repeats)]
         row["pullback_alone_ms"] = 1e3 * statistics.median(alone)
         rows.append(row)
     return {"machine": sigmoid_throughput.machine(), "M": M, "K": K, "rows": rows}

@@ -420,6 +420,13 @@ def _hand_built_report(diagnosis=None):
     return Report(results, "mine vs ltc-ref", diagnosis, "mine.py:forward")
 
 
+def _with_a_spec(result, name):
+    """``result`` as the result of a golden case, with that case's spec (so it has
+    reproducers), renamed ``name``."""
+    golden = load_golden("paper-tanh-fused-eps")
+    return replace(result, case=name, spec=golden.spec.to_json())
+
+
 #: `_hand_built_report().format()`, line by line: the text report's documented layout.
 HAND_BUILT_REPORT_TEXT = HERE / "data" / "hand_built_report.txt"
 
@@ -472,8 +479,7 @@ def test_text_report_layout():
     lines = _hand_built_report(unexplained).format().split("\n")
     assert lines[-1] == "  => no documented variant explains the failures"
 
-    golden = load_golden("paper-tanh-fused-eps")
-    failing = replace(report.results[1], case=golden.name, spec=golden.spec.to_json())
+    failing = _with_a_spec(report.results[1], "paper-tanh-fused-eps")
     lines = Report((failing,), "t", (), "mine.py:forward").format().split("\n")
     cli = failing.reproducer("mine.py:forward")["cli"]
     assert cli.startswith("ltc-ref crosscheck mine.py:forward --case ")
@@ -490,8 +496,7 @@ def test_junit_and_json_of_every_kind_of_case():
     from ltc_ref.testing.compare import Report
 
     report = _hand_built_report()
-    golden = load_golden("paper-tanh-fused-eps")
-    with_spec = replace(report.results[1], case="with-spec", spec=golden.spec.to_json())
+    with_spec = _with_a_spec(report.results[1], "with-spec")
     report = replace(report, results=(*report.results, with_spec))
     suite = ET.fromstring(report.to_junit())
     failures = {t.get("name"): t.find("failure") for t in suite.findall("testcase") if len(t)}

@@ -221,9 +221,8 @@ class _Params:
         fields = self._unflatten_fields(vector, raw=raw)
         cls = type(self).__name__
         for name in self.POSITIVE_FIELDS:
-            if name in self.TRAINABLE_FIELDS:
-                v.check_positive(f"{cls}.{name}", fields[name])
-                fields[name].flags.writeable = False
+            v.check_positive(f"{cls}.{name}", fields[name])
+            fields[name].flags.writeable = False
         return type(self).unvalidated(**fields)
 
     def unflatten_unvalidated(self, vector, *, raw: bool = False):
